@@ -1,0 +1,116 @@
+package dev.quiesce.marker;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.UUID;
+
+/**
+ * Atomic replacement and removal of small files, so a reader never sees a half-written one.
+ * Stateless and thread-safe (concurrent writers of one target each use their own temp file;
+ * the last rename wins).
+ */
+public final class DurableFiles {
+
+    /** Temp files are named {@code .<target>.<random>.tmp} in the target's directory. */
+    static final String TEMP_SUFFIX = ".tmp";
+
+    private DurableFiles() {}
+
+    /**
+     * Replaces {@code target} with {@code content}, mode 0600: a temp file in the same directory,
+     * written and (when {@code durable}) fsynced, renamed over the target, then the directory
+     * fsynced so the rename itself survives a crash.
+     *
+     * @throws IOException when any step fails; the target is then unchanged and the temp file gone
+     */
+    public static void replace(Path target, byte[] content, boolean durable) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        try {
+            try (FileChannel channel = FileChannel.open(temp,
+                    EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                if (durable) {
+                    channel.force(true);
+                }
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system cannot rename atomically in " + dir, e);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        if (durable) {
+            syncDirectory(dir);
+        }
+    }
+
+    /**
+     * Removes {@code target} and fsyncs its directory.
+     *
+     * @return true if a file was removed, false if there was none (not an error)
+     * @throws IOException when the file exists but cannot be removed
+     */
+    public static boolean remove(Path target) throws IOException {
+        boolean existed;
+        try {
+            Files.delete(target);
+            existed = true;
+        } catch (NoSuchFileException e) {
+            existed = false;
+        }
+        if (existed) {
+            syncDirectory(target.toAbsolutePath().getParent());
+        }
+        return existed;
+    }
+
+    /**
+     * Deletes temp files a crashed writer left beside {@code target}. Never throws.
+     *
+     * @return how many were deleted
+     */
+    public static int removeLeftoverTempFiles(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String glob = "." + target.getFileName() + ".*" + TEMP_SUFFIX;
+        int removed = 0;
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, glob)) {
+            for (Path leftover : leftovers) {
+                if (Files.deleteIfExists(leftover)) {
+                    removed++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Best effort: a leftover temp file is never read as a marker.
+        }
+        return removed;
+    }
+
+    /** Makes a rename or unlink in {@code dir} durable (Linux allows fsync on a directory). */
+    static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
+    }
+}
