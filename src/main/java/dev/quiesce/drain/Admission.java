@@ -1,0 +1,21 @@
+package dev.quiesce.drain;
+
+/** The accept gate's answer for one turn: admitted (and registered in flight) or refused. */
+public sealed interface Admission {
+
+    /** The turn is registered in flight; it must be released exactly once. */
+    record Admitted(TurnInfo turn) implements Admission {}
+
+    /** The turn was not started. */
+    record Refused(Why why, Phase phase) implements Admission {}
+
+    /** Why a turn was refused. */
+    enum Why {
+        /** Draining (or still starting): only internal turns start. */
+        DRAINING,
+        /** Shutting down: nothing starts. */
+        STOPPING,
+        /** Another turn of the same session is running. */
+        BUSY
+    }
+}

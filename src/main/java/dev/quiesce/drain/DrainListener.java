@@ -1,0 +1,18 @@
+package dev.quiesce.drain;
+
+/**
+ * Told about every state change and audited event. Implementations are CDI beans; the state bean
+ * finds them all at startup.
+ *
+ * <p>Called after the state lock is released, in version order for snapshots (a listener may see
+ * a version skipped when changes race, never an older one after a newer one). Must be quick and
+ * must not call back into a transition; exceptions are caught and logged.
+ */
+public interface DrainListener {
+
+    /** A new version of the state. */
+    default void onChange(DrainSnapshot snapshot) {}
+
+    /** An audited event (begin, renew, cancel, expiry, shutdown). */
+    default void onEvent(DrainEvent event) {}
+}

@@ -1,0 +1,41 @@
+package dev.quiesce.drain;
+
+import dev.quiesce.marker.MarkerJudgement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An immutable picture of the whole drain state at one version.
+ *
+ * @param phase lifecycle phase
+ * @param drain the drain in force; {@code null} unless DRAINING (or shutting down during one)
+ * @param inFlight the running turns, oldest first
+ * @param marker how the marker file was last judged
+ * @param markerPath where the marker file is
+ * @param epoch this instantiation's epoch
+ * @param version increases by at least one on every change
+ * @param changedAt when this version was made
+ */
+public record DrainSnapshot(
+        Phase phase,
+        ActiveDrain drain,
+        List<TurnInfo> inFlight,
+        MarkerJudgement marker,
+        String markerPath,
+        String epoch,
+        long version,
+        Instant changedAt) {
+
+    public DrainSnapshot {
+        inFlight = List.copyOf(inFlight);
+    }
+
+    public int inFlightCount() {
+        return inFlight.size();
+    }
+
+    /** DRAINING with no turn running: safe for the orchestrator to act. */
+    public boolean drained() {
+        return phase == Phase.DRAINING && inFlight.isEmpty();
+    }
+}

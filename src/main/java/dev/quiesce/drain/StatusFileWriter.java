@@ -1,0 +1,167 @@
+package dev.quiesce.drain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.marker.DurableFiles;
+import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.marker.QuiesceHome;
+import io.quarkus.logging.Log;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The runtime status file {@code <home>/gateway_state.json} for dashboards, with the reference's
+ * keys ({@code pid}, {@code kind}, {@code gateway_state}, {@code active_agents},
+ * {@code start_time}, {@code updated_at}) plus Quiesce's ({@code drained}, {@code epoch},
+ * {@code drain}, {@code in_flight}, {@code version}).
+ *
+ * <p>Writes are atomic (temp file + rename) and coalesced on one background thread: a burst of
+ * turn starts and ends costs one write of the newest state, and the request path never waits for
+ * the disk. A failed write is logged once per distinct cause and reported by
+ * {@link #lastError()}; the gateway keeps working. Thread-safe.
+ */
+@ApplicationScoped
+public class StatusFileWriter implements DrainListener {
+
+    /** The file name, shared with the reference gateway. */
+    public static final String FILE_NAME = "gateway_state.json";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+    private final Instant startTime = Instant.now();
+    private final long pid = ProcessHandle.current().pid();
+    private final AtomicReference<DrainSnapshot> pending = new AtomicReference<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "quiesce-status-file");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private volatile String lastError = "";
+    private volatile long writtenVersion = -1;
+
+    @Inject
+    public StatusFileWriter(QuiesceHome home) {
+        this.path = home.resolveFile(FILE_NAME);
+    }
+
+    @Override
+    public void onChange(DrainSnapshot snapshot) {
+        pending.set(snapshot);
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::drainPending);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                scheduled.set(false);
+            }
+        }
+    }
+
+    /**
+     * Writes {@code snapshot} now, on the caller's thread, after any queued write. Used for the
+     * last write of a shutdown ({@code stopped}). Never throws.
+     */
+    public void writeNow(DrainSnapshot snapshot) {
+        pending.set(null);
+        writer.shutdown();
+        try {
+            writer.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        write(snapshot);
+    }
+
+    /** Why the last write failed; empty when it succeeded. */
+    public String lastError() {
+        return lastError;
+    }
+
+    /** The newest version on disk; -1 before the first write. */
+    public long writtenVersion() {
+        return writtenVersion;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @PreDestroy
+    void close() {
+        writer.shutdown();
+    }
+
+    private void drainPending() {
+        scheduled.set(false);
+        DrainSnapshot snapshot = pending.getAndSet(null);
+        if (snapshot != null) {
+            write(snapshot);
+        }
+    }
+
+    private synchronized void write(DrainSnapshot snapshot) {
+        if (snapshot.version() < writtenVersion) {
+            return;
+        }
+        try {
+            DurableFiles.replace(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(render(snapshot)), false);
+            writtenVersion = snapshot.version();
+            if (!lastError.isEmpty()) {
+                Log.infof("Status file %s writable again", path);
+            }
+            lastError = "";
+        } catch (Exception e) {
+            String cause = e.toString();
+            if (!cause.equals(lastError)) {
+                Log.warnf("Could not write the status file %s: %s (the gateway keeps working)", path, cause);
+            }
+            lastError = cause;
+        }
+    }
+
+    ObjectNode render(DrainSnapshot snapshot) {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("pid", pid);
+        root.put("kind", "quiesce-gateway");
+        root.put("gateway_state", snapshot.phase().statusName());
+        root.put("active_agents", snapshot.inFlightCount());
+        root.put("start_time", MarkerTimes.format(startTime));
+        root.put("updated_at", MarkerTimes.format(snapshot.changedAt()));
+        root.put("drained", snapshot.drained());
+        root.put("epoch", snapshot.epoch());
+        root.put("version", snapshot.version());
+        ActiveDrain drain = snapshot.drain();
+        if (drain == null) {
+            root.putNull("drain");
+        } else {
+            ObjectNode node = root.putObject("drain");
+            node.put("drain_id", drain.drainId());
+            node.put("requested_at", drain.requestedAt() == null ? null : MarkerTimes.format(drain.requestedAt()));
+            node.put("principal", drain.principal());
+            node.put("reason", drain.reason());
+            node.put("suppress_notification", drain.suppressNotification());
+            node.put("lease_expires_at",
+                    drain.leaseExpiresAt() == null ? null : MarkerTimes.format(drain.leaseExpiresAt()));
+            node.put("source", drain.source().wireName());
+        }
+        ArrayNode turns = root.putArray("in_flight");
+        for (TurnInfo turn : snapshot.inFlight()) {
+            ObjectNode node = turns.addObject();
+            node.put("turn_id", turn.turnId());
+            node.put("session", turn.sessionId());
+            node.put("started_at", MarkerTimes.format(turn.startedAt()));
+            node.put("internal", turn.internal());
+        }
+        return root;
+    }
+}
