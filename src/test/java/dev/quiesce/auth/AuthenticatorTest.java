@@ -1,0 +1,127 @@
+package dev.quiesce.auth;
+
+import static dev.quiesce.auth.TokenFixtures.line;
+import static dev.quiesce.auth.TokenFixtures.writeTokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AuthenticatorTest {
+
+    private static final String READER_TOKEN = "qsc_reader-secret-value";
+    private static final String OPERATOR_TOKEN = "qsc_operator-secret-value";
+
+    @TempDir
+    Path home;
+
+    private Authenticator authenticator;
+
+    @BeforeEach
+    void tokens() throws IOException {
+        writeTokens(home,
+                line("reader", "read", READER_TOKEN),
+                line("operator", "read,drain,ingest,internal", OPERATOR_TOKEN));
+        authenticator = new Authenticator(TokenStore.open(home));
+    }
+
+    @Test
+    void tokenWithTheNeededScopeYieldsItsPrincipal() {
+        Principal principal = authenticator.authorize("Bearer " + READER_TOKEN, Scope.READ);
+
+        assertEquals(new Principal("reader", Set.of(Scope.READ)), principal);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"bearer ", "BEARER ", "BeArEr ", "Bearer \t ", "  Bearer "})
+    void bearerSchemeIsCaseInsensitiveAndToleratesSpacing(String scheme) {
+        assertEquals("operator", authenticator.authorize(scheme + OPERATOR_TOKEN + " ", Scope.DRAIN).name());
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "   "})
+    void missingTokenIsUnauthenticatedAndSaysHowToSendOne(String authorization) {
+        AuthException refused = refused(authorization, Scope.READ);
+
+        assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
+        assertEquals("missing bearer token: send 'authorization: Bearer <token>' (see "
+                + home.resolve("control.token") + ")", refused.description());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Basic " + READER_TOKEN, READER_TOKEN, "Token " + READER_TOKEN, "Bearer:" + READER_TOKEN})
+    void otherSchemeIsUnauthenticatedWithoutEchoingIt(String authorization) {
+        AuthException refused = refused(authorization, Scope.READ);
+
+        assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
+        assertTrue(refused.description().startsWith("the authorization value is not a bearer token: send "
+                + "'authorization: Bearer <token>'"), refused.description());
+        assertFalse(refused.description().contains(READER_TOKEN), refused.description());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"Bearer", "Bearer   ", "bearer\t"})
+    void emptyBearerTokenIsUnauthenticated(String authorization) {
+        AuthException refused = refused(authorization, Scope.READ);
+
+        assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
+        assertTrue(refused.description().startsWith("empty bearer token: "), refused.description());
+    }
+
+    @Test
+    void tokenOfSeveralWordsIsUnauthenticated() {
+        AuthException refused = refused("Bearer " + READER_TOKEN + " " + OPERATOR_TOKEN, Scope.READ);
+
+        assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
+        assertTrue(refused.description().startsWith("malformed bearer token: "), refused.description());
+    }
+
+    @Test
+    void unknownTokenIsUnauthenticatedAndNamesTheTokensFile() {
+        AuthException refused = refused("Bearer qsc_nobody-has-this", Scope.READ);
+
+        assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
+        assertTrue(refused.description().startsWith("unknown bearer token: it matches no entry in "
+                + home.resolve("tokens")), refused.description());
+    }
+
+    @Test
+    void tokenWithoutTheNeededScopeIsPermissionDeniedNamingPrincipalAndScope() {
+        AuthException refused = refused("Bearer " + READER_TOKEN, Scope.DRAIN);
+
+        assertEquals(AuthException.Kind.PERMISSION_DENIED, refused.kind());
+        assertEquals("token of principal 'reader' lacks scope 'drain' (it has: read); grant it in "
+                + home.resolve("tokens"), refused.description());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Bearer " + READER_TOKEN,            // lacks the scope
+        "Bearer " + READER_TOKEN + "x",      // unknown
+        "Bearer " + READER_TOKEN + " more",  // malformed
+        READER_TOKEN,                        // no scheme
+        "Basic " + READER_TOKEN})            // other scheme
+    void noDescriptionContainsTheTokenOrItsHash(String authorization) {
+        AuthException refused = refused(authorization, Scope.INTERNAL);
+
+        String hash = BearerTokens.sha256Hex(READER_TOKEN);
+        assertFalse(refused.description().contains(READER_TOKEN), refused.description());
+        assertFalse(refused.description().toLowerCase().contains(hash), refused.description());
+        assertFalse(refused.description().contains("secret-value"), refused.description());
+    }
+
+    private AuthException refused(String authorization, Scope needed) {
+        return assertThrows(AuthException.class, () -> authenticator.authorize(authorization, needed));
+    }
+}

@@ -1,0 +1,58 @@
+package dev.quiesce.auth;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/** Collects what a logger category writes, formatted, while open. */
+final class LogRecorder extends Handler implements AutoCloseable {
+
+    private final Logger logger;
+    private final List<LogRecord> records = new ArrayList<>();
+
+    private LogRecorder(String category) {
+        this.logger = Logger.getLogger(category);
+        setLevel(Level.ALL);
+        logger.addHandler(this);
+    }
+
+    static LogRecorder of(Class<?> type) {
+        return new LogRecorder(type.getName());
+    }
+
+    @Override
+    public synchronized void publish(LogRecord record) {
+        records.add(record);
+    }
+
+    /** The messages logged at {@code level} or above, formatted with their parameters. */
+    synchronized List<String> messages(Level level) {
+        List<String> messages = new ArrayList<>();
+        for (LogRecord record : records) {
+            if (record.getLevel().intValue() >= level.intValue()) {
+                messages.add(format(record));
+            }
+        }
+        return messages;
+    }
+
+    /** Everything logged, one message per element. */
+    List<String> all() {
+        return messages(Level.ALL);
+    }
+
+    private static String format(LogRecord record) {
+        return new java.util.logging.SimpleFormatter().formatMessage(record);
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}
