@@ -26,6 +26,8 @@ public interface QuiesceConfig {
 
     Drain drain();
 
+    Turn turn();
+
     /** How the drain-marker file is watched and judged. */
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
@@ -53,5 +55,37 @@ public interface QuiesceConfig {
         /** The longest lease a caller may ask for. */
         @WithDefault("24h")
         Duration maxLease();
+    }
+
+    /** How turns are run. */
+    interface Turn {
+        /** {@code echo} (embedded default: replies with the text) or {@code http} (an agent backend). */
+        @WithDefault("echo")
+        String handler();
+
+        Echo echo();
+
+        Http http();
+
+        /** The echo handler. */
+        interface Echo {
+            /** How long an echo turn takes; a delay lets a newcomer watch a drain wait for a turn. */
+            @WithDefault("0s")
+            Duration delay();
+        }
+
+        /** The http handler. */
+        interface Http {
+            /** The agent backend's URL; each turn is POSTed there as JSON. Required with handler=http. */
+            Optional<String> url();
+
+            /** The longest a turn may take before it fails. */
+            @WithDefault("5m")
+            Duration timeout();
+
+            /** Connection timeout to the backend. */
+            @WithDefault("5s")
+            Duration connectTimeout();
+        }
     }
 }

@@ -1,0 +1,115 @@
+package dev.quiesce.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.smallrye.mutiny.Uni;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * Runs a turn on an agent backend: POSTs {@code {turn_id, session_id, channel, text, internal,
+ * message_id}} as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
+ * 2xx JSON answer.
+ *
+ * <p>Bounded by {@code quiesce.turn.http.timeout}; a non-2xx answer, an answer without a string
+ * {@code reply}, a timeout or a connection failure fails the turn with a message fit for a user.
+ * Cancelling the returned Uni (an interrupt, a client leaving) aborts the HTTP exchange. Uses the
+ * JDK HTTP client, created once. Thread-safe.
+ */
+public final class HttpTurnHandler implements TurnHandler {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI url;
+    private final Duration timeout;
+    private final HttpClient client;
+
+    public HttpTurnHandler(URI url, Duration timeout, Duration connectTimeout) {
+        this.url = url;
+        this.timeout = timeout;
+        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
+                .build();
+    }
+
+    @Override
+    public Uni<String> run(TurnRequest turn) {
+        return Uni.createFrom().emitter(emitter -> {
+            HttpRequest request = HttpRequest.newBuilder(url)
+                    .timeout(timeout)
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body(turn)))
+                    .build();
+            CompletableFuture<HttpResponse<byte[]>> exchange =
+                    client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+            // Cancelling the future aborts the exchange (JDK 16+), so the backend sees the turn end.
+            emitter.onTermination(() -> exchange.cancel(true));
+            exchange.whenComplete((response, failure) -> {
+                if (failure != null) {
+                    emitter.fail(new TurnFailedException(describe(failure)));
+                    return;
+                }
+                try {
+                    emitter.complete(reply(response));
+                } catch (TurnFailedException e) {
+                    emitter.fail(e);
+                }
+            });
+        });
+    }
+
+    private static byte[] body(TurnRequest turn) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("turn_id", turn.turnId());
+        body.put("session_id", turn.sessionId());
+        body.put("channel", turn.channel());
+        body.put("text", turn.text());
+        body.put("internal", turn.internal());
+        body.put("message_id", turn.messageId());
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String reply(HttpResponse<byte[]> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw new TurnFailedException("the agent backend answered HTTP " + response.statusCode());
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new TurnFailedException("the agent backend's answer is not JSON");
+        }
+        JsonNode reply = root == null ? null : root.get("reply");
+        if (reply == null || !reply.isTextual()) {
+            throw new TurnFailedException("the agent backend's answer has no \"reply\" string");
+        }
+        return reply.textValue();
+    }
+
+    private String describe(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (cause instanceof HttpTimeoutException) {
+            return "the agent backend did not answer within " + timeout;
+        }
+        return "the agent backend could not be reached (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    /** A turn the backend could not complete; the message is fit for a user. */
+    public static final class TurnFailedException extends RuntimeException {
+        public TurnFailedException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}
