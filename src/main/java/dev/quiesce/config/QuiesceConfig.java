@@ -2,6 +2,7 @@ package dev.quiesce.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -27,6 +28,12 @@ public interface QuiesceConfig {
     Drain drain();
 
     Turn turn();
+
+    Shutdown shutdown();
+
+    /** {@code quiesce.notify.*} ({@code notify()} is taken by {@link Object}). */
+    @WithName("notify")
+    Notify notifications();
 
     /** How the drain-marker file is watched and judged. */
     interface Marker {
@@ -86,6 +93,50 @@ public interface QuiesceConfig {
             /** Connection timeout to the backend. */
             @WithDefault("5s")
             Duration connectTimeout();
+        }
+    }
+
+    /** The shutdown sequence (SPEC §7). */
+    interface Shutdown {
+        /**
+         * How long a shutdown waits for running turns before interrupting them. Kubernetes'
+         * terminationGracePeriodSeconds must exceed this plus {@code quiesce.notify.budget}.
+         */
+        @WithDefault("25s")
+        Duration drainTimeout();
+    }
+
+    /** Shutdown notifications. */
+    interface Notify {
+        /** {@code log} (default) or {@code webhook}. */
+        @WithDefault("log")
+        String sink();
+
+        /** The home channel that gets the "gateway shutting down" broadcast; empty = none. */
+        Optional<String> homeChannel();
+
+        /** At most one home broadcast per this interval, remembered across restarts in the home. */
+        @WithDefault("10m")
+        Duration homeMinInterval();
+
+        /** Everything the notifier does on a shutdown (pings and broadcast, retries included) fits in this. */
+        @WithDefault("10s")
+        Duration budget();
+
+        Webhook webhook();
+
+        /** The webhook sink. */
+        interface Webhook {
+            /** Where notifications are POSTed as JSON; required with sink=webhook. */
+            Optional<String> url();
+
+            /** Timeout of one attempt. */
+            @WithDefault("2s")
+            Duration timeout();
+
+            /** Attempts per notification (the first included), all inside the budget. */
+            @WithDefault("3")
+            int attempts();
         }
     }
 }
