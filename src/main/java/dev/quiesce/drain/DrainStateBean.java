@@ -71,6 +71,8 @@ public class DrainStateBean {
 
     private final ReentrantLock controlLock = new ReentrantLock();
     private final ReentrantLock stateLock = new ReentrantLock();
+    /** Signalled (under stateLock) whenever a turn is released. */
+    private final java.util.concurrent.locks.Condition turnReleased = stateLock.newCondition();
     // --- guarded by stateLock ---
     private Phase phase = Phase.STARTING;
     private ActiveDrain drain;
@@ -95,8 +97,10 @@ public class DrainStateBean {
         return thread;
     });
     private ScheduledFuture<?> leaseCheck;
-    /** The last judgement that was logged, so a recurring one is logged once. */
+    /** Guarded by controlLock: the last judgement logged, so a recurring one is logged once. */
     private MarkerJudgement lastLoggedJudgement = MarkerJudgement.ABSENT;
+    /** Guarded by controlLock: the last reconcile failure logged, so a recurring one is logged once. */
+    private String lastReconcileError = "";
 
     @Inject
     public DrainStateBean(
@@ -198,6 +202,7 @@ public class DrainStateBean {
                     drain = next;
                     marker = new MarkerJudgement(MarkerStatus.ACTIVE, IgnoredReason.NONE, written, "");
                     after = bumpLocked();
+                    lastLoggedJudgement = marker; // our own write: nothing for the watcher to announce
                 }
             } finally {
                 stateLock.unlock();
@@ -252,6 +257,7 @@ public class DrainStateBean {
                 drain = null;
                 marker = MarkerJudgement.ABSENT;
                 after = bumpLocked();
+                lastLoggedJudgement = MarkerJudgement.ABSENT;
             } finally {
                 stateLock.unlock();
             }
@@ -329,8 +335,12 @@ public class DrainStateBean {
                 Log.infof("Drain %s: %s (%s)", event.drainId(), event.outcome(), event.detail());
                 emit(event);
             }
+            lastReconcileError = "";
         } catch (RuntimeException e) {
-            Log.errorf(e, "Marker reconcile (%s) failed; the state is unchanged", trigger);
+            if (!e.toString().equals(lastReconcileError)) {
+                Log.errorf(e, "Marker reconcile (%s) failed; the state is unchanged (logged once per cause)", trigger);
+            }
+            lastReconcileError = e.toString();
         } finally {
             controlLock.unlock();
         }
@@ -446,11 +456,36 @@ public class DrainStateBean {
             }
             turns.remove(turn.sessionId());
             after = bumpLocked();
+            turnReleased.signalAll();
         } finally {
             stateLock.unlock();
         }
         publish(after);
         return true;
+    }
+
+    /**
+     * Waits until no turn is running, or the timeout passes.
+     *
+     * @return true if no turn is running
+     */
+    public boolean awaitIdle(Duration timeout) {
+        long remaining = timeout.toNanos();
+        stateLock.lock();
+        try {
+            while (!turns.isEmpty()) {
+                if (remaining <= 0) {
+                    return false;
+                }
+                remaining = turnReleased.awaitNanos(remaining);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return turns.isEmpty();
+        } finally {
+            stateLock.unlock();
+        }
     }
 
     // ---------------------------------------------------------------- internals

@@ -1,0 +1,138 @@
+package dev.quiesce.lifecycle;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.quiesce.testing.TestHome;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged application ({@code target/quarkus-app/quarkus-run.jar}) as a child process, with
+ * its own home, a fake {@code /proc} (epoch {@link TestHome#EPOCH}) and the test tokens.
+ */
+final class PackagedApp implements AutoCloseable {
+
+    final Path home;
+    final Path proc;
+    final int port;
+    final Path log;
+    private final Process process;
+    private ManagedChannel channel;
+
+    private PackagedApp(Path home, Path proc, int port, Path log, Process process) {
+        this.home = home;
+        this.proc = proc;
+        this.port = port;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** A fresh home with the test tokens, beside a fake {@code /proc}; files may be added before {@link #start}. */
+    static Path newHome() {
+        return Path.of(new TestHome().start().get("quiesce.home"));
+    }
+
+    static PackagedApp start(Path home, Map<String, String> properties) throws IOException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
+        }
+        int port = freePort();
+        Path proc = home.resolveSibling("proc");
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("quarkus.http.port", String.valueOf(port));
+        all.put("quiesce.home", home.toString());
+        all.put("quiesce.epoch.proc-root", proc.toString());
+        all.putAll(properties);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        all.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(jar.toString());
+        Path log = Files.createTempFile(home.getParent(), "app-", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        PackagedApp app = new PackagedApp(home, proc, port, log, process);
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(app::answersHealth);
+        return app;
+    }
+
+    /** Any answer from the health endpoint (200 or 503) means the port serves. */
+    boolean answersHealth() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the application exited: " + tail());
+        }
+        try {
+            HttpResponse<Void> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200 || response.statusCode() == 503;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    synchronized ManagedChannel channel() {
+        if (channel == null) {
+            channel = ManagedChannelBuilder.forAddress("localhost", port).usePlaintext().build();
+        }
+        return channel;
+    }
+
+    /** Sends SIGTERM and waits for the exit. */
+    Exit terminate(Duration atMost) throws InterruptedException {
+        long start = System.nanoTime();
+        process.destroy();
+        boolean exited = process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (!exited) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("no exit within " + atMost + " after SIGTERM: " + tail());
+        }
+        return new Exit(process.exitValue(), took);
+    }
+
+    String tail() {
+        try {
+            String text = Files.readString(log);
+            return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+
+    record Exit(int code, Duration took) {}
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
