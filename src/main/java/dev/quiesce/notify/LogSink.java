@@ -1,0 +1,21 @@
+package dev.quiesce.notify;
+
+import io.quarkus.logging.Log;
+import java.time.Instant;
+
+/**
+ * The default sink ({@code quiesce.notify.sink=log}): writes each notification to the log at INFO
+ * (kind, channel, session, text) and counts it as delivered. For deployments whose log pipeline is
+ * the notification channel, and for trying Quiesce out. Stateless and thread-safe.
+ */
+public final class LogSink implements NotificationSink {
+
+    /** Logs {@code notification}; always true. Never throws. */
+    @Override
+    public boolean send(Notification notification, Instant deadline) {
+        Log.infof("Notification %s to channel '%s' (session '%s'): %s",
+                notification.kind().wireName(), notification.channel(), notification.sessionId(),
+                notification.text());
+        return true;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.quiesce.notify;
+
+import dev.quiesce.config.QuiesceConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Picks the notification sink named by {@code quiesce.notify.sink}, once, at startup. */
+@Singleton
+public class NotifySetup {
+
+    /**
+     * Created at startup, so a misconfigured sink stops the application at once rather than at
+     * its first shutdown, and the webhook's HTTP client is built (and warmed, in the background)
+     * long before a shutdown needs it.
+     */
+    @Produces
+    @Singleton
+    @Startup
+    NotificationSink sink(QuiesceConfig config, Clock clock) {
+        QuiesceConfig.Notify notify = config.notifications();
+        NotificationSink sink = create(notify.sink(), notify.webhook().url(), notify.webhook().timeout(),
+                notify.webhook().attempts(), clock);
+        if (sink instanceof WebhookSink webhook) {
+            Thread warmUp = new Thread(webhook::warmUp, "quiesce-webhook-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
+        return sink;
+    }
+
+    /**
+     * The sink named {@code sink}, from the {@code quiesce.notify.*} values.
+     *
+     * @throws IllegalStateException with a message naming the property when the configuration is
+     *     unusable: an unknown sink, {@code webhook} without a URL, or with an unusable URL,
+     *     timeout or attempt count
+     */
+    static NotificationSink create(String sink, Optional<String> webhookUrl, Duration timeout, int attempts,
+            Clock clock) {
+        switch (sink) {
+            case "log":
+                Log.info("Notification sink: log");
+                return new LogSink();
+            case "webhook":
+                String url = webhookUrl.map(String::strip).filter(u -> !u.isEmpty())
+                        .orElseThrow(() -> new IllegalStateException("quiesce.notify.sink=webhook needs "
+                                + "quiesce.notify.webhook.url (where notifications are POSTed)"));
+                URI uri;
+                try {
+                    uri = new URI(url);
+                } catch (java.net.URISyntaxException e) {
+                    // The exception quotes the URL, which may hold a token: not repeated here.
+                    throw new IllegalStateException("quiesce.notify.webhook.url is not a valid URL: "
+                            + e.getReason(), null);
+                }
+                WebhookSink webhook;
+                try {
+                    webhook = new WebhookSink(uri, timeout, attempts, clock);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalStateException(e.getMessage(), null);
+                }
+                Log.infof("Notification sink: webhook %s (timeout %s, %d attempt(s))",
+                        webhook.endpoint(), timeout, attempts);
+                return webhook;
+            default:
+                throw new IllegalStateException("quiesce.notify.sink must be 'log' or 'webhook', not '" + sink + "'");
+        }
+    }
+}

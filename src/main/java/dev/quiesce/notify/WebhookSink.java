@@ -1,0 +1,310 @@
+package dev.quiesce.notify;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
+import io.quarkus.logging.Log;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The webhook sink ({@code quiesce.notify.sink=webhook}): POSTs each notification as JSON
+ * {@code {"kind", "channel", "session_id", "text"}} to {@code quiesce.notify.webhook.url}. The
+ * {@code text} field makes it a valid Slack incoming-webhook payload; {@code kind} is
+ * {@code session_interrupted} or {@code home_shutdown}. Any 2xx answer is a delivery.
+ *
+ * <p><b>Bounds.</b> Up to {@code attempts} attempts with a short exponential backoff (100 ms
+ * doubling, at most 1 s). Each attempt is bounded by {@code quiesce.notify.webhook.timeout} and by
+ * the time left before the caller's deadline, whichever is shorter; no attempt starts and no
+ * backoff waits past the deadline. A non-2xx answer, a timeout or a connection failure is retried.
+ *
+ * <p><b>Why Failsafe.</b> The retries are a per-call {@link RetryPolicy} of the Failsafe library
+ * ({@code dev.failsafe:failsafe}): its {@code maxDuration}, set to the time left before this
+ * call's deadline, stops further attempts and shortens the last backoff so it ends at the
+ * deadline, and its policies are small immutable values, cheap to build per call. SmallRye Fault
+ * Tolerance's programmatic {@code Guard} was the other candidate, but a guard is configured once
+ * when it is built (no per-call timeout or max duration), and its synchronous timeout works by
+ * interrupting the caller from a watcher thread; a deadline that differs on every call does not
+ * fit it cleanly. It would also bring in a CDI extension for one call site, and plain unit tests
+ * would need its separate standalone implementation. The per-attempt bound is the JDK client's own request timeout plus a hard wait
+ * limit on the exchange (which also covers a server that stalls mid-body).
+ *
+ * <p><b>Secrets.</b> A webhook URL often carries a token in its path (Slack's does). Logs name the
+ * endpoint as {@code scheme://host:port} only, and exception messages are scrubbed of the URL.
+ *
+ * <p>Failures are logged once per notification, with the last cause and the number of attempts.
+ * The JDK HTTP client is created once, in the constructor; {@link #warmUp()} pays its first-use
+ * cost ahead of a shutdown. Never throws from {@link #send}. Thread-safe.
+ */
+public final class WebhookSink implements NotificationSink {
+
+    /** The first backoff; it doubles after each failed attempt. */
+    static final Duration DEFAULT_BACKOFF = Duration.ofMillis(100);
+
+    /** The longest backoff between two attempts. */
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final URI url;
+    private final String endpoint;
+    private final Duration attemptTimeout;
+    private final int attempts;
+    private final Duration backoff;
+    private final Clock clock;
+    private final HttpClient client;
+
+    /**
+     * @param url where notifications are POSTed; http or https with a host
+     * @param attemptTimeout the longest one attempt may take
+     * @param attempts attempts per notification, the first included; at least 1
+     * @param clock the clock deadlines are measured against
+     * @throws IllegalArgumentException when a parameter is unusable (the message names it)
+     */
+    public WebhookSink(URI url, Duration attemptTimeout, int attempts, Clock clock) {
+        this(url, attemptTimeout, attempts, DEFAULT_BACKOFF, clock);
+    }
+
+    /** As {@link #WebhookSink(URI, Duration, int, Clock)}, with the first backoff (tests use a short one). */
+    WebhookSink(URI url, Duration attemptTimeout, int attempts, Duration backoff, Clock clock) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "quiesce.notify.webhook.url must be an http:// or https:// URL with a host");
+        }
+        if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
+            throw new IllegalArgumentException("quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
+        }
+        if (attempts < 1) {
+            throw new IllegalArgumentException("quiesce.notify.webhook.attempts must be at least 1, not " + attempts);
+        }
+        this.url = url;
+        this.endpoint = endpointOf(url);
+        this.attemptTimeout = attemptTimeout;
+        this.attempts = attempts;
+        this.backoff = backoff;
+        this.clock = clock;
+        this.client = HttpClient.newBuilder()
+                .connectTimeout(attemptTimeout)
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /** The endpoint as it may be logged: {@code scheme://host:port}, never the path or query. */
+    public String endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public boolean send(Notification notification, Instant deadline) {
+        try {
+            Duration left = timeLeft(deadline);
+            if (left.isZero()) {
+                logFailure(notification, 0, "the deadline had passed before the first attempt");
+                return false;
+            }
+            byte[] body = body(notification);
+            AtomicInteger tries = new AtomicInteger();
+            Attempt last = Failsafe.with(retryPolicy(left)).get(() -> attempt(body, deadline, tries));
+            if (last.delivered()) {
+                return true;
+            }
+            logFailure(notification, tries.get(), last.problem());
+            return false;
+        } catch (RuntimeException e) {
+            logFailure(notification, 0, describe(e));
+            return false;
+        }
+    }
+
+    /**
+     * Pays the HTTP client's first-use cost (class loading, its selector thread) with one POST to
+     * a throwaway socket on the loopback interface, never to the webhook itself. Best effort,
+     * bounded by about two seconds; never throws.
+     */
+    public void warmUp() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setSoTimeout(2000);
+            Thread answerer = new Thread(() -> answerOnce(socket), "quiesce-webhook-warm-up");
+            answerer.setDaemon(true);
+            answerer.start();
+            HttpRequest request = HttpRequest.newBuilder(
+                            URI.create("http://" + socket.getInetAddress().getHostAddress() + ":"
+                                    + socket.getLocalPort() + "/warm-up"))
+                    .timeout(Duration.ofSeconds(2))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build();
+            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).get(2, TimeUnit.SECONDS);
+            answerer.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
+            Log.debugf("Webhook client warm-up did not complete: %s", e);
+        }
+    }
+
+    private static void answerOnce(ServerSocket socket) {
+        try (Socket connection = socket.accept()) {
+            InputStream in = connection.getInputStream();
+            in.read(new byte[8192]); // the request; its content does not matter
+            OutputStream out = connection.getOutputStream();
+            out.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        } catch (IOException e) {
+            // The client side reports the failure, if any.
+        }
+    }
+
+    /**
+     * A policy for one call: up to {@code attempts} attempts, retrying undelivered ones, with
+     * backoff, and no retry or wait past {@code left} from now.
+     */
+    private RetryPolicy<Attempt> retryPolicy(Duration left) {
+        RetryPolicyBuilder<Attempt> builder = RetryPolicy.<Attempt>builder()
+                .handleResultIf(attempt -> !attempt.delivered())
+                .abortIf(Attempt::giveUp);
+        // Failsafe requires the first delay to be shorter than maxDuration; with less time than
+        // that left, one attempt is all there is room for.
+        if (attempts == 1 || left.compareTo(backoff) <= 0) {
+            return builder.withMaxAttempts(1).build();
+        }
+        Duration maxBackoff = MAX_BACKOFF.compareTo(backoff) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        return builder.withMaxAttempts(attempts)
+                .withBackoff(backoff, maxBackoff)
+                .withMaxDuration(left)
+                .build();
+    }
+
+    /** One POST, bounded by the attempt timeout and the deadline. Never throws. */
+    private Attempt attempt(byte[] body, Instant deadline, AtomicInteger tries) {
+        Duration left = timeLeft(deadline);
+        if (left.isZero()) {
+            return Attempt.finalFailure("the deadline passed before attempt " + (tries.get() + 1));
+        }
+        tries.incrementAndGet();
+        Duration timeout = attemptTimeout.compareTo(left) < 0 ? attemptTimeout : left;
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(timeout)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        CompletableFuture<HttpResponse<Void>> exchange =
+                client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        try {
+            // The request timeout ends at the response headers; this hard limit also covers a body
+            // that never ends. Cancelling the future aborts the exchange.
+            HttpResponse<Void> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            int status = response.statusCode();
+            return status / 100 == 2 ? Attempt.DELIVERED : Attempt.failure("the webhook answered HTTP " + status);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            return Attempt.failure("no answer within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof HttpTimeoutException) {
+                return Attempt.failure("no answer within " + timeout.toMillis() + " ms");
+            }
+            return Attempt.failure(describe(cause));
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            Thread.currentThread().interrupt();
+            return Attempt.finalFailure("interrupted");
+        }
+    }
+
+    private Duration timeLeft(Instant deadline) {
+        Duration left = Duration.between(clock.instant(), deadline);
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private void logFailure(Notification notification, int tries, String cause) {
+        Log.warnf("Webhook %s: %s notification for channel '%s'%s not delivered after %d attempt(s): %s",
+                endpoint, notification.kind().wireName(), notification.channel(),
+                notification.sessionId() == null || notification.sessionId().isEmpty()
+                        ? "" : " (session '" + notification.sessionId() + "')",
+                tries, cause);
+    }
+
+    /** The class and message of {@code failure}, with the URL (which may hold a token) scrubbed out. */
+    private String describe(Throwable failure) {
+        String message = failure.getMessage();
+        String text = (failure instanceof java.net.ConnectException ? "could not connect: " : "")
+                + failure.getClass().getSimpleName();
+        if (message != null && !message.isBlank()) {
+            String scrubbed = message.replace(url.toString(), endpoint);
+            String path = url.getRawPath();
+            if (path != null && path.length() > 1) {
+                scrubbed = scrubbed.replace(path, "/…");
+            }
+            text += " (" + scrubbed + ")";
+        }
+        return text;
+    }
+
+    static byte[] body(Notification notification) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("kind", notification.kind().wireName());
+        body.put("channel", notification.channel());
+        body.put("session_id", notification.sessionId());
+        body.put("text", notification.text());
+        try {
+            return JSON.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode a notification as JSON", e);
+        }
+    }
+
+    static String endpointOf(URI url) {
+        int port = url.getPort();
+        if (port < 0) {
+            port = "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+        }
+        String host = url.getHost();
+        if (host != null && host.contains(":") && !host.startsWith("[")) {
+            host = "[" + host + "]";
+        }
+        return url.getScheme().toLowerCase(Locale.ROOT) + "://" + host + ":" + port;
+    }
+
+    /**
+     * What one attempt found.
+     *
+     * @param delivered the webhook answered 2xx
+     * @param giveUp no further attempt makes sense (the deadline passed, the thread was interrupted)
+     * @param problem why it was not delivered; empty when it was
+     */
+    private record Attempt(boolean delivered, boolean giveUp, String problem) {
+        static final Attempt DELIVERED = new Attempt(true, false, "");
+
+        static Attempt failure(String problem) {
+            return new Attempt(false, false, problem);
+        }
+
+        static Attempt finalFailure(String problem) {
+            return new Attempt(false, true, problem);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.quiesce.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.quiesce.notify.Notification.Kind;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The webhook sink against a real HTTP server on the loopback interface. */
+class WebhookSinkTest {
+
+    /** Like a Slack webhook, the path holds a secret that must never reach the log. */
+    private static final String SECRET_PATH = "/services/T0001/B0001/s3cr3t-t0ken";
+
+    private static final Duration SHORT_BACKOFF = Duration.ofMillis(10);
+
+    private final Clock clock = Clock.systemUTC();
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    /** The status of each next answer; 200 once empty. */
+    private final Queue<Integer> statuses = new ConcurrentLinkedQueue<>();
+    /** How many of the next requests get no answer until the test ends. */
+    private final AtomicInteger requestsToHang = new AtomicInteger();
+    private final CountDownLatch testOver = new CountDownLatch(1);
+    private ExecutorService handlers;
+    private HttpServer server;
+
+    private record Received(String method, String path, String contentType, byte[] body) {}
+
+    @BeforeEach
+    void startServer() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        handlers = Executors.newCachedThreadPool();
+        server.setExecutor(handlers);
+        server.start();
+    }
+
+    @AfterEach
+    void stopServer() {
+        testOver.countDown();
+        server.stop(0);
+        handlers.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        received.add(new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
+                exchange.getRequestHeaders().getFirst("content-type"), exchange.getRequestBody().readAllBytes()));
+        if (requestsToHang.getAndDecrement() > 0) {
+            try {
+                testOver.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Integer status = statuses.poll();
+        exchange.sendResponseHeaders(status == null ? 200 : status, -1);
+        exchange.close();
+    }
+
+    private URI webhookUrl() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + SECRET_PATH);
+    }
+
+    private WebhookSink sink(Duration timeout, int attempts) {
+        return new WebhookSink(webhookUrl(), timeout, attempts, SHORT_BACKOFF, clock);
+    }
+
+    private static Notification ping() {
+        return new Notification(Kind.SESSION_INTERRUPTED, "C024BE91L", "session-7", ShutdownNotifier.RESUME_HINT);
+    }
+
+    private Instant inSeconds(long seconds) {
+        return clock.instant().plusSeconds(seconds);
+    }
+
+    @Test
+    void postsTheNotificationAsJsonWithExactlyKindChannelSessionIdAndText() throws IOException {
+        boolean delivered = sink(Duration.ofSeconds(2), 3).send(ping(), inSeconds(10));
+
+        assertThat(delivered).isTrue();
+        assertThat(received).hasSize(1);
+        Received request = received.get(0);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.path()).isEqualTo(SECRET_PATH);
+        assertThat(request.contentType()).isEqualTo("application/json");
+        JsonNode body = new ObjectMapper().readTree(request.body());
+        List<String> fields = new ArrayList<>();
+        body.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactlyInAnyOrder("kind", "channel", "session_id", "text");
+        assertThat(body.get("kind").textValue()).isEqualTo("session_interrupted");
+        assertThat(body.get("channel").textValue()).isEqualTo("C024BE91L");
+        assertThat(body.get("session_id").textValue()).isEqualTo("session-7");
+        assertThat(body.get("text").textValue()).isEqualTo(ShutdownNotifier.RESUME_HINT);
+    }
+
+    @Test
+    void homeBroadcastIsPostedWithItsKindAndAnEmptySessionId() throws IOException {
+        Notification home = new Notification(Kind.HOME_SHUTDOWN, "ops", "", ShutdownNotifier.HOME_SHUTDOWN_TEXT);
+
+        assertThat(sink(Duration.ofSeconds(2), 1).send(home, inSeconds(10))).isTrue();
+
+        JsonNode body = new ObjectMapper().readTree(received.get(0).body());
+        assertThat(body.get("kind").textValue()).isEqualTo("home_shutdown");
+        assertThat(body.get("session_id").textValue()).isEmpty();
+        assertThat(body.get("text").textValue()).isEqualTo(ShutdownNotifier.HOME_SHUTDOWN_TEXT);
+    }
+
+    @Test
+    void aServerErrorIsRetriedAndTheRetryDelivers() {
+        statuses.add(500);
+
+        boolean delivered = sink(Duration.ofSeconds(2), 3).send(ping(), inSeconds(10));
+
+        assertThat(delivered).isTrue();
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void aServerThatKeepsFailingIsTriedExactlyAttemptsTimesThenReportedOnceWithoutTheSecret() {
+        for (int i = 0; i < 10; i++) {
+            statuses.add(500);
+        }
+        WebhookSink sink = sink(Duration.ofSeconds(2), 3);
+
+        boolean delivered;
+        List<String> warnings;
+        try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
+            delivered = sink.send(ping(), inSeconds(10));
+            warnings = log.warnings();
+        }
+
+        assertThat(delivered).isFalse();
+        assertThat(received).hasSize(3);
+        assertThat(warnings).hasSize(1);
+        assertThat(warnings.get(0))
+                .contains("http://127.0.0.1:" + server.getAddress().getPort())
+                .contains("3 attempt(s)")
+                .contains("HTTP 500")
+                .doesNotContain("s3cr3t")
+                .doesNotContain("/services");
+    }
+
+    @Test
+    void eachAttemptIsCutOffAtTheWebhookTimeoutLeavingTimeToRetry() {
+        requestsToHang.set(1);
+        WebhookSink sink = sink(Duration.ofSeconds(1), 2);
+
+        boolean delivered = sink.send(ping(), inSeconds(30));
+
+        // Had the first attempt waited for the deadline, no second one could have delivered.
+        assertThat(delivered).isTrue();
+        assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void aServerThatNeverAnswersMakesItGiveUpByTheDeadline() {
+        requestsToHang.set(Integer.MAX_VALUE);
+        WebhookSink sink = sink(Duration.ofSeconds(30), 3);
+        Instant deadline = inSeconds(1);
+
+        boolean delivered = sink.send(ping(), deadline);
+        Instant returned = clock.instant();
+
+        assertThat(delivered).isFalse();
+        assertThat(received).isNotEmpty();
+        assertThat(returned).isBefore(deadline.plusSeconds(2));
+    }
+
+    @Test
+    void aRefusedConnectionIsNotDeliveredAndNamesTheCause() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        WebhookSink sink = new WebhookSink(URI.create("http://127.0.0.1:" + closedPort + SECRET_PATH),
+                Duration.ofSeconds(2), 2, SHORT_BACKOFF, clock);
+        Instant deadline = inSeconds(10);
+
+        boolean delivered;
+        List<String> warnings;
+        try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
+            delivered = sink.send(ping(), deadline);
+            warnings = log.warnings();
+        }
+
+        assertThat(delivered).isFalse();
+        assertThat(clock.instant()).isBefore(deadline);
+        assertThat(warnings).singleElement().asString()
+                .contains("2 attempt(s)")
+                .contains("ConnectException")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void noRetryStartsOnceTheDeadlineHasPassed() {
+        statuses.add(500);
+        SettableClock jumpy = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
+        Instant deadline = jumpy.instant().plusSeconds(10);
+        // The wall clock passes the deadline while the first attempt is being answered.
+        server.removeContext("/");
+        server.createContext("/", exchange -> {
+            jumpy.advance(Duration.ofMinutes(1));
+            handle(exchange);
+        });
+        WebhookSink sink = new WebhookSink(webhookUrl(), Duration.ofSeconds(2), 3, SHORT_BACKOFF, jumpy);
+
+        boolean delivered;
+        List<String> warnings;
+        try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
+            delivered = sink.send(ping(), deadline);
+            warnings = log.warnings();
+        }
+
+        assertThat(delivered).isFalse();
+        assertThat(received).hasSize(1);
+        assertThat(warnings).singleElement().asString().contains("1 attempt(s)").contains("deadline");
+    }
+
+    @Test
+    void aDeadlineThatHasPassedSendsNothing() {
+        boolean delivered = sink(Duration.ofSeconds(2), 3).send(ping(), clock.instant().minusSeconds(1));
+
+        assertThat(delivered).isFalse();
+        assertThat(received).isEmpty();
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndCountsAsAFailure() {
+        statuses.add(302);
+
+        boolean delivered = sink(Duration.ofSeconds(2), 1).send(ping(), inSeconds(10));
+
+        assertThat(delivered).isFalse();
+        assertThat(received).hasSize(1);
+    }
+
+    @Test
+    void theLoggedEndpointIsSchemeHostAndPortOnly() {
+        assertThat(WebhookSink.endpointOf(URI.create("https://hooks.slack.com/services/T/B/secret?x=1")))
+                .isEqualTo("https://hooks.slack.com:443");
+        assertThat(WebhookSink.endpointOf(URI.create("http://user:pw@example.org/hook")))
+                .isEqualTo("http://example.org:80");
+        assertThat(WebhookSink.endpointOf(URI.create("http://[::1]:9000/hook"))).isEqualTo("http://[::1]:9000");
+    }
+
+    @Test
+    void anythingButAnHttpUrlIsRefusedWithoutQuotingIt() {
+        assertThatThrownBy(() -> new WebhookSink(URI.create("ftp://files.example/s3cr3t"), Duration.ofSeconds(1), 1,
+                clock))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("quiesce.notify.webhook.url")
+                .hasMessageNotContaining("s3cr3t");
+    }
+
+    @Test
+    void warmingUpNeverTouchesTheWebhook() {
+        WebhookSink sink = sink(Duration.ofSeconds(2), 1);
+
+        sink.warmUp();
+
+        assertThat(received).isEmpty();
+        assertThat(sink.send(ping(), inSeconds(10))).isTrue();
+    }
+}
