@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -169,9 +168,5 @@ class ShutdownIT {
                 as(DrainControlGrpc.newBlockingStub(app.channel()), TestTokens.READER);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> control.getState(GetStateRequest.getDefaultInstance()).getInFlight() == count);
-    }
-
-    static List<String> kinds(List<JsonNode> nodes) {
-        return nodes.stream().map(n -> n.path("kind").asText()).toList();
     }
 }
