@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,7 +22,10 @@ import java.util.UUID;
  */
 public final class DurableFiles {
 
-    /** Temp files are named {@code .<target>.<random>.tmp} in the target's directory. */
+    /**
+     * Temp files are named {@code .<target>.<random>.tmp} in the target's directory, without
+     * doubling the dot of a hidden target: {@code .drain_request.json.<random>.tmp}.
+     */
     static final String TEMP_SUFFIX = ".tmp";
 
     private DurableFiles() {}
@@ -35,7 +39,7 @@ public final class DurableFiles {
      */
     public static void replace(Path target, byte[] content, boolean durable) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TEMP_SUFFIX);
+        Path temp = dir.resolve(tempPrefix(target) + UUID.randomUUID() + TEMP_SUFFIX);
         try {
             try (FileChannel channel = FileChannel.open(temp,
                     EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -87,24 +91,45 @@ public final class DurableFiles {
     }
 
     /**
-     * Deletes temp files a crashed writer left beside {@code target}. Never throws.
+     * Deletes temp files a crashed writer left beside {@code target}: regular files named as
+     * {@link #replace} names them, nothing else. Never throws; one file that cannot be deleted does
+     * not stop the others.
      *
      * @return how many were deleted
      */
     public static int removeLeftoverTempFiles(Path target) {
         Path dir = target.toAbsolutePath().getParent();
-        String glob = "." + target.getFileName() + ".*" + TEMP_SUFFIX;
         int removed = 0;
-        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, glob)) {
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(dir, entry -> isTempFileOf(target, entry))) {
             for (Path leftover : leftovers) {
-                if (Files.deleteIfExists(leftover)) {
-                    removed++;
+                try {
+                    if (Files.isRegularFile(leftover, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(leftover)) {
+                        removed++;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // Best effort: a leftover temp file is never read as a marker.
                 }
             }
         } catch (IOException | RuntimeException e) {
-            // Best effort: a leftover temp file is never read as a marker.
+            // The directory cannot be listed: there is nothing we could clean.
         }
         return removed;
+    }
+
+    /** True if {@code candidate}'s file name is one {@link #replace} gives a temp file of {@code target}. */
+    static boolean isTempFileOf(Path target, Path candidate) {
+        String prefix = tempPrefix(target);
+        String name = candidate.getFileName().toString();
+        // The length check keeps ".drain_request.json.tmp" (prefix and suffix overlapping) out.
+        return name.length() >= prefix.length() + TEMP_SUFFIX.length()
+                && name.startsWith(prefix)
+                && name.endsWith(TEMP_SUFFIX);
+    }
+
+    /** {@code .<name>.}, or {@code <name>.} when the name is already hidden. */
+    private static String tempPrefix(Path target) {
+        String name = target.getFileName().toString();
+        return (name.startsWith(".") ? name : "." + name) + ".";
     }
 
     /** Makes a rename or unlink in {@code dir} durable (Linux allows fsync on a directory). */
