@@ -70,6 +70,9 @@ final class MarkerCodec {
             root = JSON.readTree(text);
         } catch (JsonProcessingException e) {
             throw new MarkerFormatException("not valid JSON: " + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            // Whatever the parser chokes on is still a file someone wrote: fail toward draining.
+            throw new MarkerFormatException("not parseable: " + e.getClass().getSimpleName());
         }
         if (root == null || root.isMissingNode()) {
             throw new MarkerFormatException("empty file");
