@@ -22,8 +22,9 @@ import java.util.regex.Pattern;
  * What a property of the application is in a container, resolved the way the application's
  * configuration does it (highest first): the container's environment (Quarkus' env-var names:
  * {@code quiesce.shutdown.drain-timeout} → {@code QUIESCE_SHUTDOWN_DRAIN_TIMEOUT}),
- * {@code src/main/resources/application.properties} (prod profile: {@code %test.} and other
- * profile keys are skipped), then the {@code @WithDefault} of {@link QuiesceConfig}.
+ * {@code src/main/resources/application.properties} (as the prod profile reads it: a
+ * {@code %prod.} key wins, {@code %test.} and other profiles' keys are skipped), then the
+ * {@code @WithDefault} of {@link QuiesceConfig}.
  *
  * <p>Immutable and thread-safe.
  */
@@ -63,7 +64,7 @@ final class AppSettings {
         if (fromEnv != null) {
             return Optional.of(fromEnv);
         }
-        String fromFile = applicationProperties.getProperty(property);
+        String fromFile = applicationProperties.getProperty("%prod." + property, applicationProperties.getProperty(property));
         if (fromFile != null) {
             return Optional.of(fromFile.strip());
         }

@@ -79,8 +79,8 @@ final class GatewayPod {
         for (JsonNode source : container.path("envFrom")) {
             JsonNode ref = source.path("configMapRef");
             if (!ref.isMissingNode()) {
-                manifests.named("ConfigMap", ref.path("name").asText()).path("data").fields()
-                        .forEachRemaining(e -> env.put(source.path("prefix").asText("") + e.getKey(), e.getValue().asText()));
+                manifests.named("ConfigMap", ref.path("name").asText()).path("data").properties()
+                        .forEach(e -> env.put(source.path("prefix").asText("") + e.getKey(), e.getValue().asText()));
             }
         }
         for (JsonNode entry : container.path("env")) {

@@ -303,7 +303,7 @@ class KustomizeManifestTest {
     private static void assertSelectsThePods(GatewayPod pod, JsonNode selector) {
         JsonNode labels = pod.templateMetadata().path("labels");
         assertThat(selector.isEmpty()).as("selector is not empty").isFalse();
-        selector.fields().forEachRemaining((Map.Entry<String, JsonNode> e) ->
+        selector.properties().forEach((Map.Entry<String, JsonNode> e) ->
                 assertThat(labels.path(e.getKey()).asText()).as("pod label %s", e.getKey()).isEqualTo(e.getValue().asText()));
     }
 
