@@ -101,9 +101,14 @@ public final class HttpTurnHandler implements TurnHandler {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof HttpTimeoutException) {
-            return "the agent backend did not answer within " + timeout;
+            return "the agent backend did not answer within " + readable(timeout);
         }
         return "the agent backend could not be reached (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    /** {@code 1s}, {@code 5m}, {@code 1m30s} (as the config spells it), not {@code PT1S}: the reply goes to a user. */
+    private static String readable(Duration duration) {
+        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** A turn the backend could not complete; the message is fit for a user. */

@@ -2,16 +2,25 @@ package dev.quiesce.pipeline;
 
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.URI;
 
-/** Picks the turn handler named by {@code quiesce.turn.handler}, once, at startup. */
+/**
+ * Picks the turn handler named by {@code quiesce.turn.handler}, once, at startup: a misconfigured
+ * handler stops the application from starting instead of failing every message.
+ */
 @Singleton
 public class TurnHandlerSetup {
 
+    /**
+     * @throws IllegalStateException naming the property to fix: an unknown handler, or {@code http}
+     *     without a URL
+     */
     @Produces
     @Singleton
+    @Startup // the pipeline is created lazily, at the first message; a config error must not wait for it
     TurnHandler handler(QuiesceConfig config) {
         QuiesceConfig.Turn turn = config.turn();
         switch (turn.handler()) {
@@ -21,11 +30,28 @@ public class TurnHandlerSetup {
             case "http":
                 String url = turn.http().url().filter(u -> !u.isBlank()).orElseThrow(() -> new IllegalStateException(
                         "quiesce.turn.handler=http needs quiesce.turn.http.url (the agent backend's URL)"));
+                URI uri = backendUri(url);
                 Log.infof("Turn handler: http %s (timeout %s)", url, turn.http().timeout());
-                return new HttpTurnHandler(URI.create(url), turn.http().timeout(), turn.http().connectTimeout());
+                return new HttpTurnHandler(uri, turn.http().timeout(), turn.http().connectTimeout());
             default:
                 throw new IllegalStateException("quiesce.turn.handler must be 'echo' or 'http', not '"
                         + turn.handler() + "'");
         }
+    }
+
+    /** Checked here, so a URL the HTTP client would refuse fails the start, not every turn. */
+    private static URI backendUri(String url) {
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null
+                || !"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalStateException("quiesce.turn.http.url must be an http:// or https:// URL with a host, not '"
+                    + url + "'");
+        }
+        return uri;
     }
 }
