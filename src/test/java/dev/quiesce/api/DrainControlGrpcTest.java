@@ -19,6 +19,7 @@ import dev.quiesce.api.v1.WatchStateRequest;
 import dev.quiesce.marker.QuiesceHome;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
+import dev.quiesce.testing.UnwritableDirs;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
@@ -134,12 +135,9 @@ class DrainControlGrpcTest {
     @Test
     void beginDrainOnAnUnwritableHomeIsUnavailableAndChangesNothing() throws IOException {
         long version = operator().getState(GetStateRequest.getDefaultInstance()).getVersion();
-        setImmutable(home.path(), true);
-        try {
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home.path())) {
             assertStatus(() -> operator().beginDrain(BeginDrainRequest.getDefaultInstance()),
                     Status.Code.UNAVAILABLE, "nothing changed");
-        } finally {
-            setImmutable(home.path(), false);
         }
         DrainState after = operator().getState(GetStateRequest.getDefaultInstance());
         assertThat(after.getPhase()).isEqualTo(Phase.PHASE_RUNNING);
@@ -260,19 +258,5 @@ class DrainControlGrpcTest {
             assertThat(e.getStatus().getCode()).isEqualTo(code);
             assertThat(e.getStatus().getDescription()).isNotBlank().containsIgnoringCase(descriptionPart);
         });
-    }
-
-    static void setImmutable(Path dir, boolean immutable) throws IOException {
-        try {
-            Process process = new ProcessBuilder("chattr", immutable ? "+i" : "-i", dir.toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes());
-            if (process.waitFor() != 0) {
-                throw new IOException("chattr failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.quiesce.auth;
 
+import dev.quiesce.testing.LogRecorder;
 import static dev.quiesce.auth.TokenFixtures.line;
 import static dev.quiesce.auth.TokenFixtures.writeTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -9,15 +9,14 @@ import dev.quiesce.marker.IgnoredReason;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerRead;
 import dev.quiesce.marker.MarkerStatus;
+import dev.quiesce.testing.SettableClock;
+import dev.quiesce.testing.UnwritableDirs;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,7 +32,7 @@ class DrainStateBeanTest {
     @TempDir
     Path home;
 
-    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    private final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final List<DrainSnapshot> seen = new CopyOnWriteArrayList<>();
     private final List<DrainEvent> events = new CopyOnWriteArrayList<>();
     private DrainMarkerStore store;
@@ -171,11 +170,8 @@ class DrainStateBeanTest {
     @Test
     void cancelThatCannotRemoveTheMarkerKeepsTheDrain() throws IOException {
         bean.beginDrain(begin("x"));
-        try {
-            setImmutable(home, true);
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home)) {
             assertRefused(() -> bean.cancelDrain("alice", ""), DrainRefusedException.Reason.MARKER_UNAVAILABLE);
-        } finally {
-            setImmutable(home, false);
         }
         assertThat(bean.current().phase()).isEqualTo(Phase.DRAINING);
         assertThat(store.read()).isInstanceOf(MarkerRead.Present.class);
@@ -351,48 +347,5 @@ class DrainStateBeanTest {
     private static void assertRefused(Runnable call, DrainRefusedException.Reason reason) {
         assertThatThrownBy(call::run).isInstanceOf(DrainRefusedException.class)
                 .extracting(e -> ((DrainRefusedException) e).reason()).isEqualTo(reason);
-    }
-
-    /** As root, permission bits do not stop writes; the immutable flag does. */
-    static void setImmutable(Path dir, boolean immutable) throws IOException {
-        try {
-            Process process = new ProcessBuilder("chattr", immutable ? "+i" : "-i", dir.toString())
-                    .redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (process.waitFor() != 0) {
-                throw new IOException("chattr failed: " + output);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException(e);
-        }
-    }
-
-    /** A clock tests move by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneId.of("UTC");
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

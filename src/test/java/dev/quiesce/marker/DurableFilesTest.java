@@ -1,5 +1,6 @@
 package dev.quiesce.marker;
 
+import dev.quiesce.testing.UnwritableDirs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

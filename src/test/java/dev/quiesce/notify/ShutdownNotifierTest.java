@@ -1,5 +1,6 @@
 package dev.quiesce.notify;
 
+import dev.quiesce.testing.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.quiesce.drain.TurnInfo;

@@ -1,5 +1,7 @@
 package dev.quiesce.notify;
 
+import dev.quiesce.testing.LogRecorder;
+import dev.quiesce.testing.SettableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -150,7 +152,7 @@ class WebhookSinkTest {
         List<String> warnings;
         try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
             delivered = sink.send(ping(), inSeconds(10));
-            warnings = log.warnings();
+            warnings = log.messages(java.util.logging.Level.WARNING);
         }
 
         assertThat(delivered).isFalse();
@@ -204,7 +206,7 @@ class WebhookSinkTest {
         List<String> warnings;
         try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
             delivered = sink.send(ping(), deadline);
-            warnings = log.warnings();
+            warnings = log.messages(java.util.logging.Level.WARNING);
         }
 
         assertThat(delivered).isFalse();
@@ -232,7 +234,7 @@ class WebhookSinkTest {
         List<String> warnings;
         try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
             delivered = sink.send(ping(), deadline);
-            warnings = log.warnings();
+            warnings = log.messages(java.util.logging.Level.WARNING);
         }
 
         assertThat(delivered).isFalse();

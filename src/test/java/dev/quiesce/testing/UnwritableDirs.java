@@ -1,4 +1,4 @@
-package dev.quiesce.marker;
+package dev.quiesce.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,18 +19,18 @@ import org.junit.jupiter.api.Assumptions;
  * handle undoes it (always, or {@code @TempDir} cleanup fails). When neither works on this file
  * system the test is aborted, not passed.
  */
-final class UnwritableDirs {
+public final class UnwritableDirs {
 
     private UnwritableDirs() {}
 
     /** Undoes the change when closed; closing twice is harmless. */
-    interface Frozen extends AutoCloseable {
+    public interface Frozen extends AutoCloseable {
         @Override
         void close();
     }
 
     /** Makes {@code dir} refuse new, renamed and deleted entries until the handle is closed. */
-    static Frozen freeze(Path dir) {
+    public static Frozen freeze(Path dir) {
         Frozen frozen = runningAsRoot() ? immutable(dir) : readOnlyMode(dir);
         Path probe = dir.resolve(".unwritable-probe");
         try {
@@ -53,7 +53,7 @@ final class UnwritableDirs {
      * replaced, renamed nor deleted, and a directory takes no new entries. Root only; aborts the
      * test otherwise.
      */
-    static Frozen immutable(Path path) {
+    public static Frozen immutable(Path path) {
         Assumptions.assumeTrue(runningAsRoot(), "chattr +i needs root");
         chattr("+i", path);
         boolean[] open = {true};
@@ -66,7 +66,7 @@ final class UnwritableDirs {
     }
 
     /** True when this JVM runs as root (user name or effective uid 0). */
-    static boolean runningAsRoot() {
+    public static boolean runningAsRoot() {
         if ("root".equals(System.getProperty("user.name"))) {
             return true;
         }

@@ -1,4 +1,4 @@
-package dev.quiesce.auth;
+package dev.quiesce.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /** Collects what a logger category writes, formatted, while open. */
-final class LogRecorder extends Handler implements AutoCloseable {
+public final class LogRecorder extends Handler implements AutoCloseable {
 
     private final Logger logger;
     private final List<LogRecord> records = new ArrayList<>();
@@ -19,7 +19,7 @@ final class LogRecorder extends Handler implements AutoCloseable {
         logger.addHandler(this);
     }
 
-    static LogRecorder of(Class<?> type) {
+    public static LogRecorder of(Class<?> type) {
         return new LogRecorder(type.getName());
     }
 
@@ -29,7 +29,7 @@ final class LogRecorder extends Handler implements AutoCloseable {
     }
 
     /** The messages logged at {@code level} or above, formatted with their parameters. */
-    synchronized List<String> messages(Level level) {
+    public synchronized List<String> messages(Level level) {
         List<String> messages = new ArrayList<>();
         for (LogRecord record : records) {
             if (record.getLevel().intValue() >= level.intValue()) {
@@ -40,7 +40,7 @@ final class LogRecorder extends Handler implements AutoCloseable {
     }
 
     /** Everything logged, one message per element. */
-    List<String> all() {
+    public List<String> all() {
         return messages(Level.ALL);
     }
 
