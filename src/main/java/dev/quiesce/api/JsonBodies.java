@@ -14,8 +14,8 @@ import java.util.Optional;
 /**
  * What every REST request body must be before a resource looks at its fields: sent as
  * {@code application/json} (or with no content type), and exactly one JSON object — no trailing
- * data after it, no key given twice (which value would win is a guess a drain must not rest on).
- * Stateless and thread-safe.
+ * data after it, no key given twice (which value would win is a guess a drain must not rest on),
+ * no string that is not Unicode text. Stateless and thread-safe.
  */
 final class JsonBodies {
 
@@ -73,9 +73,9 @@ final class JsonBodies {
     }
 
     /**
-     * A JSON string may spell an unpaired UTF-16 surrogate (a backslash-u escape in D800-DFFF), which is no Unicode
-     * text: gRPC refuses such a string (it is not UTF-8), and written into a marker or a log it
-     * would come back as something else. REST refuses it too.
+     * A JSON string may spell an unpaired UTF-16 surrogate (a backslash-u escape in D800-DFFF),
+     * which is no Unicode text: gRPC refuses such a string (it is not UTF-8), and written into a
+     * marker or a log it would come back as something else. REST refuses it too.
      */
     private static void rejectUnpairedSurrogates(JsonNode node, String where) {
         if (node.isTextual() && hasUnpairedSurrogate(node.textValue())) {
