@@ -1,6 +1,7 @@
 package dev.quiesce.api;
 
 import com.google.protobuf.Duration;
+import com.google.protobuf.util.Durations;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainControl;
@@ -67,10 +68,12 @@ public class DrainControlGrpcService implements DrainControl {
             return java.time.Duration.ZERO;
         }
         Duration lease = request.getLease();
-        if (Math.abs(lease.getNanos()) > 999_999_999
-                || lease.getSeconds() > 0 && lease.getNanos() < 0 || lease.getSeconds() < 0 && lease.getNanos() > 0) {
+        // Durations.isValid also bounds seconds to ±10,000 years, so the conversion below cannot
+        // overflow (seconds near Long.MIN_VALUE with negative nanos would).
+        if (!Durations.isValid(lease)) {
             throw Status.INVALID_ARGUMENT
-                    .withDescription("lease is not a valid google.protobuf.Duration (seconds and nanos must share a sign)")
+                    .withDescription("lease is not a valid google.protobuf.Duration (seconds within ±315576000000, "
+                            + "nanos within ±999999999 and of the same sign as seconds); send e.g. \"900s\"")
                     .asRuntimeException();
         }
         return java.time.Duration.ofSeconds(lease.getSeconds(), lease.getNanos());

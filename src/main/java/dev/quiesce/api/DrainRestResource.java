@@ -1,8 +1,6 @@
 package dev.quiesce.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
@@ -22,6 +20,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,7 +32,6 @@ import java.util.Set;
 @Path("/api/gateway")
 public class DrainRestResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("action", "suppress_notification", "reason", "lease_seconds",
             "drain_id");
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().alwaysPrintFieldsWithNoPresence();
@@ -63,21 +61,15 @@ public class DrainRestResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Response drain(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        if (contentType != null && !contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON)) {
-            return RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE",
-                    "send the body as application/json (got " + contentType + ")");
+        Optional<String> wrongType = JsonBodies.contentTypeProblem(contentType);
+        if (wrongType.isPresent()) {
+            return RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE", wrongType.get());
         }
         JsonNode root;
         try {
-            root = body == null || body.isBlank() ? null : JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            return RestErrors.invalid("the body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null) {
-            return RestErrors.invalid("the body is empty; send {\"action\": \"drain\"} or {\"action\": \"cancel\"}");
-        }
-        if (!root.isObject()) {
-            return RestErrors.invalid("the body must be a JSON object, not " + root.getNodeType().name().toLowerCase());
+            root = JsonBodies.object(body, "{\"action\": \"drain\"} or {\"action\": \"cancel\"}");
+        } catch (JsonBodies.BadBody e) {
+            return RestErrors.invalid(e.getMessage());
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();

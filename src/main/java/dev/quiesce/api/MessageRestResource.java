@@ -16,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.Optional;
 
 /**
  * {@code POST /api/messages}: the REST twin of {@code MessageGateway/HandleMessage}. Takes the
@@ -40,20 +41,18 @@ public class MessageRestResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> handle(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType) {
-        if (contentType != null && !contentType.toLowerCase().startsWith(MediaType.APPLICATION_JSON)) {
-            return Uni.createFrom().item(RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE",
-                    "send the body as application/json (got " + contentType + ")"));
-        }
-        if (body == null || body.isBlank()) {
-            return Uni.createFrom().item(RestErrors.invalid(
-                    "the body is empty; send {\"session_id\": \"...\", \"text\": \"...\"}"));
+        Optional<String> wrongType = JsonBodies.contentTypeProblem(contentType);
+        if (wrongType.isPresent()) {
+            return Uni.createFrom().item(RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE", wrongType.get()));
         }
         dev.quiesce.api.v1.InboundMessage.Builder message = dev.quiesce.api.v1.InboundMessage.newBuilder();
         try {
-            if (!body.strip().startsWith("{")) {
-                return Uni.createFrom().item(RestErrors.invalid("the body must be a JSON object"));
-            }
+            // Strictly one JSON object first: the proto3 JSON parser alone is lenient (it accepts
+            // data after the object, single quotes, comments).
+            JsonBodies.object(body, "{\"session_id\": \"...\", \"text\": \"...\"}");
             PARSER.merge(body, message);
+        } catch (JsonBodies.BadBody e) {
+            return Uni.createFrom().item(RestErrors.invalid(e.getMessage()));
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             return Uni.createFrom().item(RestErrors.invalid("the body is not a valid message: " + e.getMessage()));
         }

@@ -11,6 +11,7 @@ import java.security.MessageDigest;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -105,15 +106,23 @@ public final class TokenStore {
         if (token == null || token.isEmpty()) {
             return Optional.empty();
         }
-        byte[] presented = BearerTokens.sha256(token);
+        return Optional.ofNullable(match(entries, BearerTokens.sha256(token), MessageDigest::isEqual));
+    }
+
+    /**
+     * The principal of the entry whose hash {@code equal}s {@code presented}, or null. Calls
+     * {@code equal} once for every entry, in order, whether or not one matched already: no early
+     * exit. Package-private so a test can count the comparisons.
+     */
+    static Principal match(List<TokenEntry> entries, byte[] presented, BiPredicate<byte[], byte[]> equal) {
         Principal found = null;
         for (TokenEntry entry : entries) {
-            boolean matches = MessageDigest.isEqual(presented, entry.hash());
+            boolean matches = equal.test(presented, entry.hash());
             if (matches && found == null) {
                 found = entry.principal();
             }
         }
-        return Optional.ofNullable(found);
+        return found;
     }
 
     /**

@@ -59,6 +59,12 @@ public class DrainStateBean {
     /** Longest accepted drain reason. */
     public static final int MAX_REASON_LENGTH = 256;
 
+    /**
+     * Longest drain_id CancelDrain accepts (ours are 18 characters). A refusal quotes the id it
+     * got, and a description must stay small enough for a gRPC trailer.
+     */
+    public static final int MAX_DRAIN_ID_LENGTH = 256;
+
     private static final String MARKER_PRINCIPAL = "marker";
 
     private final DrainMarkerStore store;
@@ -227,9 +233,15 @@ public class DrainStateBean {
      *
      * @param principal who asks, for the audit log
      * @param drainId the drain to cancel; empty = whichever is active
-     * @throws DrainRefusedException SHUTTING_DOWN, WRONG_DRAIN_ID, or MARKER_UNAVAILABLE (the drain stays on)
+     * @throws DrainRefusedException INVALID_REQUEST (a drain_id over {@link #MAX_DRAIN_ID_LENGTH}
+     *     characters), SHUTTING_DOWN, WRONG_DRAIN_ID, or MARKER_UNAVAILABLE (the drain stays on)
      */
     public DrainSnapshot cancelDrain(String principal, String drainId) {
+        if (drainId != null && drainId.length() > MAX_DRAIN_ID_LENGTH) {
+            throw new DrainRefusedException(DrainRefusedException.Reason.INVALID_REQUEST,
+                    "drain_id is " + drainId.length() + " characters; a drain_id is at most " + MAX_DRAIN_ID_LENGTH
+                            + " (send the one GetState shows, or an empty drain_id to cancel any drain)");
+        }
         controlLock.lock();
         try {
             DrainSnapshot before = latest;
