@@ -1,12 +1,16 @@
 package dev.quiesce.bench;
 
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
+import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,25 +20,38 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged gateway ({@code java -jar target/quarkus-app/quarkus-run.jar}) as a child process
- * on a free loopback port with its own home directory, as an operator would run it. Its output
- * goes to a log file. {@link #close()} sends SIGTERM and waits for the exit; a JVM shutdown hook
- * does the same if the harness is interrupted. Not thread-safe.
+ * A packaged Quarkus app ({@code java -jar .../quarkus-run.jar}: the gateway, or the bare peer) as
+ * a child process on a free loopback port with its own home directory, as an operator would run
+ * it. Its output goes to a log file. {@link #start} returns once it is ready — its
+ * {@code grpc.health.v1} status for service {@code ""} is SERVING, which for the gateway means phase
+ * RUNNING — and remembers how long that took. {@link #stop()} sends SIGTERM and times the exit; a
+ * JVM shutdown hook sends SIGTERM too if the harness is interrupted. Not thread-safe.
  */
 final class AppProcess implements AutoCloseable {
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration READY_POLL = Duration.ofMillis(50);
+    /** Poll period for the port; small so start → ready is measured to about 5 ms. */
+    private static final long PORT_POLL_MILLIS = 5;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+
+    /** How a stop went. */
+    record Exit(int code, long nanos) {
+        double millis() {
+            return nanos / 1_000_000.0;
+        }
+    }
 
     private final Process process;
     private final int port;
     private final Path home;
     private final Path log;
+    private final long startedNanos;
     private final Thread killOnExit;
+    private long readyNanos = -1;
 
-    private AppProcess(Process process, int port, Path home, Path log) {
+    private AppProcess(Process process, long startedNanos, int port, Path home, Path log) {
         this.process = process;
+        this.startedNanos = startedNanos;
         this.port = port;
         this.home = home;
         this.log = log;
@@ -43,18 +60,18 @@ final class AppProcess implements AutoCloseable {
     }
 
     /**
-     * Starts the app and returns once {@code /q/health/ready} answers 200.
+     * Starts the app and returns once it is ready.
      *
      * @param jar the packaged {@code quarkus-run.jar}
-     * @param home the home directory to give it (empty: it generates its token there)
-     * @param log where its stdout and stderr go
-     * @param extraJvmArgs further {@code -D} options, e.g. to change the poll interval
+     * @param home the home directory to give it (empty: the gateway generates its token there)
+     * @param log where its stdout and stderr go (appended to)
+     * @param jvmArgs further JVM options, e.g. {@code -Dquiesce.marker.poll-interval=5s}
      * @throws IllegalStateException when it exits or is not ready within a minute (the log says why)
      */
-    static AppProcess start(Path jar, Path home, Path log, List<String> extraJvmArgs)
+    static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the app first (./mvnw -B -Pbench verify does)");
+            throw new IllegalStateException(jar + " is missing: package it first (./mvnw -B -Pbench verify does)");
         }
         int port = freePort();
         List<String> command = new ArrayList<>();
@@ -62,15 +79,18 @@ final class AppProcess implements AutoCloseable {
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquiesce.home=" + home);
-        command.addAll(extraJvmArgs);
+        command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
         Files.createDirectories(log.getParent());
+        Files.writeString(log, "\n==== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().put("QUIESCE_HOME", home.toString());
-        AppProcess app = new AppProcess(builder.start(), port, home, log);
+        long started = System.nanoTime();
+        AppProcess app = new AppProcess(builder.start(), started, port, home, log);
         try {
             app.awaitReady();
         } catch (RuntimeException | InterruptedException e) {
@@ -92,24 +112,75 @@ final class AppProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** The operator token the app generated on its first start. */
+    /** From {@code ProcessBuilder.start()} to the first SERVING health answer. */
+    double readyMillis() {
+        return (readyNanos - startedNanos) / 1_000_000.0;
+    }
+
+    /** The operator token the gateway generated on its first start. */
     String operatorToken() throws IOException {
         return Files.readString(home.resolve("control.token"), StandardCharsets.UTF_8).strip();
     }
 
+    /** Resident set size now, from {@code /proc/<pid>/status} VmRSS, in KiB. */
+    long rssKib() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + process.pid() + "/status");
+    }
+
+    /** CPU time used so far, split into the JIT compiler threads' and everything else's. */
+    record Cpu(long appNanos, long jitNanos) {}
+
     /**
-     * SIGTERM ({@link Process#destroy()}), then waits for the exit.
-     *
-     * @return the exit code, or -1 if it had to be killed
+     * CPU time the process has used so far (user + system), per thread from
+     * {@code /proc/<pid>/task/<tid>/stat} in clock ticks of 10 ms (Linux's USER_HZ), split into the
+     * JIT compiler threads ("C1/C2 CompilerThre…") and all others — the app's own work, GC included.
+     * Good for differences over seconds. Threads that ended meanwhile are missed (the app's pools
+     * keep theirs).
      */
-    int stop() throws InterruptedException {
+    Cpu cpu() throws IOException {
+        long app = 0;
+        long jit = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(process.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                // fields[0] is field 3 (state); utime and stime are fields 14 and 15
+                long nanos = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10_000_000L;
+                if (name.contains("CompilerThre")) {
+                    jit += nanos;
+                } else {
+                    app += nanos;
+                }
+            }
+        }
+        return new Cpu(app, jit);
+    }
+
+    /**
+     * SIGTERM ({@link Process#destroy()}), then waits for the exit and times it.
+     *
+     * @return the exit code (-1 if it had to be killed) and the time from the signal to the exit
+     */
+    Exit stop() throws InterruptedException {
+        long signalled = System.nanoTime();
         process.destroy();
         if (process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            return process.exitValue();
+            return new Exit(process.exitValue(), System.nanoTime() - signalled);
         }
         process.destroyForcibly();
         process.waitFor();
-        return -1;
+        return new Exit(-1, System.nanoTime() - signalled);
     }
 
     @Override
@@ -124,29 +195,62 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Polls the port every 5 ms until it accepts a connection (Quarkus opens it once every service
+     * is registered), then asks grpc.health.v1 on one channel until service "" is SERVING.
+     */
     private void awaitReady() throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                .timeout(Duration.ofSeconds(2)).GET().build();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        int lastStatus = -1;
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("the app exited with " + process.exitValue()
-                        + " before it was ready; see " + log);
-            }
-            try {
-                lastStatus = http.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode();
-                if (lastStatus == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(READY_POLL.toMillis());
+        long deadline = startedNanos + READY_TIMEOUT.toNanos();
+        while (!accepts()) {
+            checkAlive(deadline);
+            Thread.sleep(PORT_POLL_MILLIS);
         }
-        throw new IllegalStateException("the app was not ready within " + READY_TIMEOUT.toSeconds()
-                + " s (last /q/health/ready status " + lastStatus + "); see " + log);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        try {
+            HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+            String last = "no answer";
+            while (true) {
+                checkAlive(deadline);
+                try {
+                    HealthCheckResponse response = health.withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .withWaitForReady().check(HealthCheckRequest.newBuilder().setService("").build());
+                    if (response.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
+                        readyNanos = System.nanoTime();
+                        return;
+                    }
+                    last = response.getStatus().name();
+                } catch (StatusRuntimeException e) {
+                    last = e.getStatus().toString();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("not ready within " + READY_TIMEOUT.toSeconds()
+                            + " s (last health answer " + last + "); see " + log);
+                }
+                Thread.sleep(PORT_POLL_MILLIS);
+            }
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private void checkAlive(long deadline) {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("the app exited with " + process.exitValue()
+                    + " before it was ready; see " + log);
+        }
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("the app did not open its port within " + READY_TIMEOUT.toSeconds()
+                    + " s; see " + log);
+        }
+    }
+
+    private boolean accepts() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() {

@@ -18,9 +18,9 @@ final class BeginDrainLatency {
 
     private static final long CALL_DEADLINE_SECONDS = 10;
 
-    private final ControlChannel control;
+    private final GatewayChannel control;
 
-    BeginDrainLatency(ControlChannel control) {
+    BeginDrainLatency(GatewayChannel control) {
         this.control = control;
     }
 

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * Round-trip or reaction times of one measured operation, in nanoseconds, and their order
  * statistics. Percentiles use the nearest-rank method (the p-th percentile is the smallest sample
  * with at least p% of the samples at or below it), so every reported figure is a real sample.
- * Not thread-safe: one measurement loop fills it.
+ * Not thread-safe: one measurement loop fills it (or several are {@link #addAll merged} after).
  */
 final class LatencySamples {
 
@@ -14,6 +14,8 @@ final class LatencySamples {
     private long[] nanos = new long[256];
     private int count;
     private int timeouts;
+    /** The samples sorted, or null when one was added since. */
+    private long[] sorted;
 
     LatencySamples(String name) {
         this.name = name;
@@ -28,6 +30,15 @@ final class LatencySamples {
             nanos = Arrays.copyOf(nanos, count * 2);
         }
         nanos[count++] = elapsedNanos;
+        sorted = null;
+    }
+
+    /** Adds every sample and timeout of {@code other}. */
+    void addAll(LatencySamples other) {
+        for (int i = 0; i < other.count; i++) {
+            add(other.nanos[i]);
+        }
+        timeouts += other.timeouts;
     }
 
     /** A trial that saw no answer within its bound; counted, never averaged in. */
@@ -48,8 +59,10 @@ final class LatencySamples {
         if (count == 0) {
             return Double.NaN;
         }
-        long[] sorted = Arrays.copyOf(nanos, count);
-        Arrays.sort(sorted);
+        if (sorted == null) {
+            sorted = Arrays.copyOf(nanos, count);
+            Arrays.sort(sorted);
+        }
         int rank = (int) Math.ceil(percent / 100.0 * count);
         return sorted[Math.max(0, Math.min(count, rank) - 1)] / 1_000_000.0;
     }

@@ -34,11 +34,11 @@ final class MarkerReaction {
 
     private static final long REACTION_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private final ControlChannel control;
+    private final GatewayChannel control;
     private final Path marker;
     private final Path temp;
 
-    MarkerReaction(ControlChannel control, Path home) {
+    MarkerReaction(GatewayChannel control, Path home) {
         this.control = control;
         this.marker = home.resolve(MARKER);
         this.temp = home.resolve(MARKER + ".bench.tmp");
@@ -69,7 +69,7 @@ final class MarkerReaction {
                 boolean recorded = i >= warmup;
                 stream.discardPending();
 
-                writeTemp(body(epoch));
+                writeDurably(temp, referenceBody(epoch));
                 long written = System.nanoTime();
                 Files.move(temp, marker, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 record(stream.awaitPhase(Phase.PHASE_DRAINING, REACTION_TIMEOUT_NANOS), written, drain, recorded);
@@ -101,15 +101,16 @@ final class MarkerReaction {
         }
     }
 
-    /** The reference gateway's five fields, nothing of Quiesce's. */
-    private static byte[] body(String epoch) {
+    /** A drain marker with the reference gateway's five fields, nothing of Quiesce's. */
+    static byte[] referenceBody(String epoch) {
         String json = "{\"action\": \"drain\", \"requested_at\": \"" + ISO_UTC.format(Instant.now())
                 + "\", \"principal\": \"bench\", \"epoch\": \"" + jsonEscape(epoch)
                 + "\", \"suppress_notification\": false}";
         return json.getBytes(StandardCharsets.UTF_8);
     }
 
-    private void writeTemp(byte[] content) throws IOException {
+    /** Writes {@code content} to {@code temp} and fsyncs it, as the reference's tooling does before its rename. */
+    static void writeDurably(Path temp, byte[] content) throws IOException {
         try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(content);

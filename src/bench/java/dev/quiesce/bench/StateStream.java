@@ -23,7 +23,7 @@ final class StateStream implements AutoCloseable {
     private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
     private final Context.CancellableContext context = Context.current().withCancellation();
 
-    StateStream(ControlChannel control) {
+    StateStream(GatewayChannel control) {
         context.run(() -> control.async().watchState(WatchStateRequest.getDefaultInstance(),
                 new StreamObserver<>() {
                     @Override

@@ -2,6 +2,7 @@ package dev.quiesce.auth;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Decides whether an {@code authorization} value ({@code Bearer <token>}) may perform an
@@ -11,6 +12,8 @@ import java.util.Objects;
 public final class Authenticator {
 
     private static final String SCHEME = "bearer";
+    /** Compiled once: {@code String.split} would compile this regex on every call, and this runs on every call. */
+    private static final Pattern BLANKS = Pattern.compile("[ \t]+");
 
     private final TokenStore tokens;
 
@@ -46,7 +49,7 @@ public final class Authenticator {
         if (value.isEmpty()) {
             throw unauthenticated("missing bearer token: " + howTo());
         }
-        String[] parts = value.split("[ \t]+", 2);
+        String[] parts = BLANKS.split(value, 2);
         if (!parts[0].toLowerCase(Locale.ROOT).equals(SCHEME)) {
             // Deliberately not echoing the scheme: a raw token sent without one would be it.
             throw unauthenticated("the authorization value is not a bearer token: " + howTo());

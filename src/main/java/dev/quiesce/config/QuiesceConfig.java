@@ -44,6 +44,13 @@ public interface QuiesceConfig {
         /** Fallback reconcile tick; the file-system watch reacts sooner. */
         @WithDefault("1s")
         String pollInterval();
+
+        /**
+         * For the benchmark only: {@code false} leaves the file-system watch off, so only the poll
+         * tick reconciles (the reference gateway's design). Liveness then does not depend on the watch.
+         */
+        @WithDefault("true")
+        boolean watchEnabled();
     }
 
     /** Where the instantiation epoch is read from. */

@@ -614,7 +614,9 @@ public class DrainStateBean {
     }
 
     private DrainSnapshot snapshotLocked(Instant at) {
-        return new DrainSnapshot(phase, drain, new ArrayList<>(turns.values()), marker, store.path().toString(),
+        // List.copyOf: one immutable copy, which DrainSnapshot keeps as it is (an ArrayList here was
+        // copied twice on every turn start and end).
+        return new DrainSnapshot(phase, drain, List.copyOf(turns.values()), marker, store.path().toString(),
                 judge.currentEpoch(), version, at);
     }
 

@@ -1,5 +1,6 @@
 package dev.quiesce.drain;
 
+import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.QuiesceHome;
 import io.quarkus.logging.Log;
@@ -37,6 +38,8 @@ public class MarkerWatcher {
     private final DrainStateBean state;
     private final Path home;
     private final Clock clock;
+    /** False only in the benchmark's reference-design runs ({@code quiesce.marker.watch-enabled}). */
+    private final boolean watchEnabled;
     private volatile WatchService watchService;
     private volatile Thread watchThread;
     private volatile boolean stopping;
@@ -44,15 +47,21 @@ public class MarkerWatcher {
     private volatile Instant lastTick;
 
     @Inject
-    public MarkerWatcher(DrainStateBean state, QuiesceHome home, Clock clock) {
+    public MarkerWatcher(DrainStateBean state, QuiesceHome home, Clock clock, QuiesceConfig config) {
         this.state = state;
         this.home = home.path();
         this.clock = clock;
+        this.watchEnabled = config.marker().watchEnabled();
     }
 
     @PostConstruct
     void start() {
         lastTick = clock.instant();
+        if (!watchEnabled) {
+            Log.warn("Marker file-system watch turned off (quiesce.marker.watch-enabled=false, meant for the "
+                    + "benchmark); a marker written by another process is seen on the poll tick only");
+            return;
+        }
         try {
             WatchService service = FileSystems.getDefault().newWatchService();
             home.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
@@ -88,8 +97,11 @@ public class MarkerWatcher {
         state.reconcile("tick");
     }
 
-    /** True while the file-system watch thread runs. */
+    /** True while the file-system watch thread runs, or when the watch was turned off by config. */
     public boolean isAlive() {
+        if (!watchEnabled) {
+            return true;
+        }
         Thread thread = watchThread;
         return thread != null && thread.isAlive();
     }

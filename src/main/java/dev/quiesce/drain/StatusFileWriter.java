@@ -11,9 +11,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.Objects;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -26,8 +28,12 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Writes are atomic (temp file + rename) and coalesced on one background thread: a burst of
  * turn starts and ends costs one write of the newest state, and the request path never waits for
- * the disk. A failed write is logged once per distinct cause and reported by
- * {@link #lastError()}; the gateway keeps working. Thread-safe.
+ * the disk. A change of the phase, the drain, {@code drained} or the marker judgement is written at
+ * once; a change of the running turns alone at most once per {@link #TURN_CHANGE_INTERVAL} (the
+ * newest state is always written by then). Under full ingress every turn start and end is a change,
+ * and rewriting the file for each kept a core busy (src/bench/BENCHMARKS.md, data plane). A failed
+ * write is logged once per distinct cause and reported by {@link #lastError()}; the gateway keeps
+ * working. Thread-safe.
  */
 @ApplicationScoped
 public class StatusFileWriter implements DrainListener {
@@ -35,35 +41,47 @@ public class StatusFileWriter implements DrainListener {
     /** The file name, shared with the reference gateway. */
     public static final String FILE_NAME = "gateway_state.json";
 
+    /** The longest a change of the running turns alone waits before it is written. */
+    static final Duration TURN_CHANGE_INTERVAL = Duration.ofMillis(250);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final Instant startTime = Instant.now();
     private final long pid = ProcessHandle.current().pid();
     private final AtomicReference<DrainSnapshot> pending = new AtomicReference<>();
+    /** True while a delayed write of a turns-only change is scheduled. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread thread = new Thread(r, "quiesce-status-file");
         thread.setDaemon(true);
         return thread;
     });
     private volatile String lastError = "";
     private volatile long writtenVersion = -1;
+    /** The state last written, to tell a turns-only change from one that must be written at once. */
+    private volatile DrainSnapshot lastWritten;
+    private volatile long lastWriteNanos = System.nanoTime() - TURN_CHANGE_INTERVAL.toNanos();
 
     @Inject
     public StatusFileWriter(QuiesceHome home) {
         this.path = home.resolveFile(FILE_NAME);
+        // writeNow writes the last state itself; a delayed write must not hold up the shutdown
+        writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     @Override
     public void onChange(DrainSnapshot snapshot) {
         pending.set(snapshot);
-        if (scheduled.compareAndSet(false, true)) {
-            try {
+        try {
+            if (!onlyTurnsDiffer(snapshot, lastWritten)) {
                 writer.execute(this::drainPending);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                scheduled.set(false);
+            } else if (scheduled.compareAndSet(false, true)) {
+                long delay = lastWriteNanos + TURN_CHANGE_INTERVAL.toNanos() - System.nanoTime();
+                writer.schedule(this::drainScheduled, Math.max(0, delay), TimeUnit.NANOSECONDS);
             }
+        } catch (RejectedExecutionException e) {
+            scheduled.set(false); // shutting down: writeNow writes the last state
         }
     }
 
@@ -101,21 +119,33 @@ public class StatusFileWriter implements DrainListener {
         writer.shutdown();
     }
 
+    private void drainScheduled() {
+        scheduled.set(false); // before taking the state: a change after this schedules its own write
+        drainPending();
+    }
+
     private void drainPending() {
-        scheduled.set(false);
         DrainSnapshot snapshot = pending.getAndSet(null);
         if (snapshot != null) {
             write(snapshot);
         }
     }
 
+    /** True when {@code next} differs from {@code written} in the running turns (and version) only. */
+    private static boolean onlyTurnsDiffer(DrainSnapshot next, DrainSnapshot written) {
+        return written != null && next.phase() == written.phase() && next.drained() == written.drained()
+                && Objects.equals(next.drain(), written.drain()) && next.marker().equals(written.marker());
+    }
+
     private synchronized void write(DrainSnapshot snapshot) {
         if (snapshot.version() < writtenVersion) {
             return;
         }
+        lastWriteNanos = System.nanoTime();
         try {
             DurableFiles.replace(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(render(snapshot)), false);
             writtenVersion = snapshot.version();
+            lastWritten = snapshot;
             if (!lastError.isEmpty()) {
                 Log.infof("Status file %s writable again", path);
             }

@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
@@ -14,7 +17,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
 
 /**
  * Ingress to turns: validates a message, asks the accept gate ({@link DrainStateBean#tryAdmit},
@@ -70,21 +72,15 @@ public class MessagePipeline {
             return Uni.createFrom().item(count(refusal(refused.why())));
         }
         TurnInfo turn = ((Admission.Admitted) admission).turn();
-        RunningTurn hook = new RunningTurn(turn);
-        running.put(turn.turnId(), hook);
         TurnRequest request = new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
                 message.internal(), message.messageId());
-        Uni<TurnOutcome> work = Uni.createFrom().deferred(() -> handler.run(request))
-                .map(reply -> new TurnOutcome(TurnOutcome.Kind.COMPLETED, reply, turn.turnId()))
-                .onFailure().recoverWithItem(failure -> failed(turn, failure));
-        Uni<TurnOutcome> interrupted = Uni.createFrom().emitter(emitter -> hook.onInterrupt(
-                hint -> emitter.complete(new TurnOutcome(TurnOutcome.Kind.INTERRUPTED, hint, turn.turnId()))));
-        return Uni.combine().any().of(work, interrupted)
-                .onItem().invoke(this::count)
-                .onTermination().invoke(() -> {
-                    running.remove(turn.turnId());
-                    state.release(turn);
-                });
+        RunningTurn hook = new RunningTurn(turn, request);
+        running.put(turn.turnId(), hook);
+        // One emitter and a plain subscriber rather than a chain of operators: Mutiny wraps every
+        // operator's callback in a context-propagation snapshot, and the eight of the former
+        // chain (with Uni.combine().any() racing the reply against an interrupt) cost more CPU per
+        // turn than the gate and the registry together (src/bench/BENCHMARKS.md, data plane).
+        return Uni.createFrom().<TurnOutcome>emitter(hook::attach);
     }
 
     /**
@@ -129,39 +125,126 @@ public class MessagePipeline {
         return outcome;
     }
 
-    /** A running turn's interrupt hook. Thread-safe: interrupt and registration may race. */
-    private static final class RunningTurn {
+    /**
+     * One admitted turn from its admission to its end. It ends exactly once — the handler's reply or
+     * failure, an interrupt, or the caller going away — and its end releases the in-flight slot
+     * (before the caller is answered, so the caller's next message finds the session free), counts
+     * the outcome, answers the caller, and cancels the handler's work if that is still running.
+     * An interrupt that comes before the caller subscribed is kept and answered on subscription.
+     * Thread-safe: the handler, the shutdown sequence and the caller may race; fields are guarded by
+     * {@code this}, and nothing is called out while holding it.
+     */
+    private final class RunningTurn implements UniSubscriber<String> {
         private final TurnInfo turn;
-        private Consumer<String> listener;
-        private String pendingHint;
-        private boolean fired;
+        private final TurnRequest request;
+        private UniEmitter<? super TurnOutcome> caller;
+        private TurnOutcome interruptedEarly;
+        private UniSubscription handling;
+        private boolean ended;
 
-        RunningTurn(TurnInfo turn) {
+        RunningTurn(TurnInfo turn, TurnRequest request) {
             this.turn = turn;
+            this.request = request;
         }
 
-        synchronized void onInterrupt(Consumer<String> listener) {
-            this.listener = listener;
-            if (pendingHint != null) {
-                listener.accept(pendingHint);
+        /** The caller subscribed: run the handler, unless an interrupt came first. */
+        void attach(UniEmitter<? super TurnOutcome> emitter) {
+            TurnOutcome early;
+            synchronized (this) {
+                caller = emitter;
+                early = interruptedEarly;
+            }
+            emitter.onTermination(this::callerGone);
+            if (early != null) {
+                end(early); // interrupted before it started: the handler never runs
+                return;
+            }
+            Uni<String> work;
+            try {
+                work = handler.run(request);
+            } catch (RuntimeException e) {
+                end(failed(turn, e));
+                return;
+            }
+            work.subscribe().withSubscriber(this);
+        }
+
+        @Override
+        public void onSubscribe(UniSubscription subscription) {
+            boolean alreadyEnded;
+            synchronized (this) {
+                handling = subscription;
+                alreadyEnded = ended;
+            }
+            if (alreadyEnded) {
+                subscription.cancel();
             }
         }
 
-        /** @return true the first time, false if already interrupted */
+        @Override
+        public void onItem(String reply) {
+            end(new TurnOutcome(TurnOutcome.Kind.COMPLETED, reply, turn.turnId()));
+        }
+
+        @Override
+        public void onFailure(Throwable failure) {
+            end(failed(turn, failure));
+        }
+
+        /** @return true if this ended the turn, false if it had already ended (or was interrupted) */
         boolean interrupt(String hint) {
-            Consumer<String> target;
+            TurnOutcome outcome = new TurnOutcome(TurnOutcome.Kind.INTERRUPTED, hint, turn.turnId());
             synchronized (this) {
-                if (fired) {
+                if (ended || interruptedEarly != null) {
                     return false;
                 }
-                fired = true;
-                pendingHint = hint;
-                target = listener;
+                if (caller == null) {
+                    interruptedEarly = outcome;
+                    return true;
+                }
             }
-            if (target != null) {
-                target.accept(hint);
+            return end(outcome);
+        }
+
+        private boolean end(TurnOutcome outcome) {
+            UniEmitter<? super TurnOutcome> to;
+            UniSubscription work;
+            synchronized (this) {
+                if (ended) {
+                    return false;
+                }
+                ended = true;
+                to = caller;
+                work = handling;
+            }
+            release();
+            count(outcome);
+            to.complete(outcome);
+            if (work != null) {
+                work.cancel(); // a no-op when the handler has already answered
             }
             return true;
+        }
+
+        /** The emitter terminated: after {@link #end} a no-op; otherwise the caller went away. */
+        private void callerGone() {
+            UniSubscription work;
+            synchronized (this) {
+                if (ended) {
+                    return;
+                }
+                ended = true;
+                work = handling;
+            }
+            release();
+            if (work != null) {
+                work.cancel();
+            }
+        }
+
+        private void release() {
+            running.remove(turn.turnId());
+            state.release(turn);
         }
     }
 }

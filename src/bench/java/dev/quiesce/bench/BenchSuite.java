@@ -1,0 +1,515 @@
+package dev.quiesce.bench;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point of the benchmark suite ({@code ./mvnw -B -Pbench verify}; src/bench/BENCHMARKS.md
+ * explains every section). Starts the packaged gateway (and, for the comparisons, the bare peer
+ * and a reference-design gateway) as child processes on loopback, runs the measurements of issue 7
+ * in order, prints the results as Markdown and writes them to {@code <bench.out>/results.md}.
+ *
+ * <p>System properties (the {@code bench} profile passes them through; defaults in brackets):
+ * <ul>
+ *   <li>{@code bench.jar}, {@code bench.bareJar}, {@code bench.bareExtJar} — the gateway's and the two
+ *       peers' {@code quarkus-run.jar}
+ *   <li>{@code bench.out} — output folder (results and the apps' logs)
+ *   <li>{@code bench.sections} [all] — comma list of 1..7 (or names: admission, marker, data, control,
+ *       fanout, gate, process) to run a subset
+ *   <li>{@code bench.trials} [200], {@code bench.warmup} [20], {@code bench.runs} [1] — marker reaction
+ *       and BeginDrain round trips (section 2)
+ *   <li>{@code bench.toggles} [1000], {@code bench.markerToggles} [200], {@code bench.referenceToggles}
+ *       [20], {@code bench.ingressThreads} [4] — section 1
+ *   <li>{@code bench.seconds} [4], {@code bench.rounds} [3], {@code bench.connections} [2],
+ *       {@code bench.warmupSeconds} [60, the most] — sections 3, 4
+ *   <li>{@code bench.subscribers} [1000], {@code bench.fanoutTrials} [25] — section 5
+ *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
+ *   <li>{@code bench.starts} [5] — section 7, per app
+ *   <li>{@code bench.appArgs} — extra JVM options for every app started, space-separated
+ *   <li>{@code bench.quiesceArgs} — extra JVM options for the gateway of sections 1–5 only (e.g. a JFR
+ *       recording: {@code -XX:StartFlightRecording=filename=/tmp/quiesce.jfr,settings=profile})
+ * </ul>
+ * Exits 0 when every section completed (whether or not its goal was met), 1 when one could not.
+ */
+public final class BenchSuite {
+
+    private static final Duration IDLE_BEFORE_RSS = Duration.ofSeconds(2);
+    private static final String QUIESCE = "Quiesce";
+    private static final String BARE = "bare Quarkus gRPC echo";
+    private static final String BARE_EXT = "echo + Quiesce's extensions";
+
+    private final Path jar = absolute("bench.jar", "target/quarkus-app/quarkus-run.jar");
+    private final Path bareJar = absolute("bench.bareJar", "target/bench-bare/quarkus-app/quarkus-run.jar");
+    private final Path bareExtJar = absolute("bench.bareExtJar", "target/bench-bare-ext/quarkus-app/quarkus-run.jar");
+    private final Path out = absolute("bench.out", "target/bench");
+    private final Set<String> sections = sections(System.getProperty("bench.sections", "all"));
+    private final List<String> appArgs = options("bench.appArgs");
+    /** Quiesce's JVM options: {@code bench.appArgs} plus {@code bench.quiesceArgs} (e.g. a JFR recording). */
+    private final List<String> quiesceArgs = concat(appArgs, options("bench.quiesceArgs"));
+    private final int trials = Integer.getInteger("bench.trials", 200);
+    private final int warmup = Integer.getInteger("bench.warmup", 20);
+    private final int runs = Integer.getInteger("bench.runs", 1);
+    private final int toggles = Integer.getInteger("bench.toggles", 1000);
+    private final int markerToggles = Integer.getInteger("bench.markerToggles", 200);
+    private final int referenceToggles = Integer.getInteger("bench.referenceToggles", 20);
+    private final int ingressThreads = Integer.getInteger("bench.ingressThreads", 4);
+    private final Duration round = Duration.ofSeconds(Integer.getInteger("bench.seconds", 4));
+    private final Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmupSeconds", 60));
+    private final int rounds = Integer.getInteger("bench.rounds", 3);
+    private final int connections = Integer.getInteger("bench.connections", 2);
+    private final int subscribers = Integer.getInteger("bench.subscribers", 1000);
+    private final int fanoutTrials = Integer.getInteger("bench.fanoutTrials", 25);
+    private final int jmhIterations = Integer.getInteger("bench.jmhIterations", 4);
+    private final int starts = Integer.getInteger("bench.starts", 5);
+
+    private BenchSuite() {}
+
+    public static void main(String[] args) throws Exception {
+        System.exit(new BenchSuite().run());
+    }
+
+    private int run() throws Exception {
+        Files.createDirectories(out);
+        long began = System.nanoTime();
+        Report report = new Report("Quiesce benchmark results", header());
+        if (wants("1", "2", "3", "4", "5")) {
+            Path home = tempHome();
+            try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-quiesce.log"), quiesceArgs);
+                    GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+                System.out.printf("Quiesce ready on 127.0.0.1:%d after %.0f ms (pid %d)%n", app.port(),
+                        app.readyMillis(), app.pid());
+                if (wants("1")) {
+                    report.section("1. Turns started after the drain request was acknowledged",
+                            s -> admission(s, app, control));
+                }
+                if (wants("2")) {
+                    report.section("2. External marker reaction (and the BeginDrain round trip)",
+                            s -> markerReaction(s, app, control));
+                }
+                if (wants("3")) {
+                    report.section("3. Data-plane overhead: HandleMessage through Quiesce vs a bare Quarkus echo",
+                            s -> dataPlane(s, app));
+                }
+                if (wants("4")) {
+                    report.section("4. Control plane: GetState latency and throughput", s -> controlPlane(s, app));
+                }
+                if (wants("5")) {
+                    report.section("5. Fan-out: " + subscribers + " WatchState subscribers",
+                            s -> fanOut(s, app, control));
+                }
+            } finally {
+                deleteRecursively(home);
+            }
+        }
+        if (wants("6")) {
+            report.section("6. Gate micro-benchmark (JMH): tryAdmit + release", this::gate);
+        }
+        if (wants("7")) {
+            report.section("7. Process figures: start → ready, idle RSS, SIGTERM → exit", this::processFigures);
+        }
+        Path written = report.write(out);
+        System.out.printf("%nWrote %s after %d s.%n", written, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began));
+        return report.failures() == 0 ? 0 : 1;
+    }
+
+    // ------------------------------------------------------------------------------- sections
+
+    private void admission(Report.Section s, AppProcess app, GatewayChannel control) throws Exception {
+        List<AdmissionAfterAck.Exposure> designs = new ArrayList<>();
+        List<GatewayChannel> ingress = channels(app, connections);
+        try {
+            AdmissionAfterAck bench = new AdmissionAfterAck(ingress, control, ingressThreads);
+            designs.add(bench.viaBeginDrain(Math.min(50, toggles / 10), toggles));
+            designs.add(bench.viaMarkerFile("Quiesce: marker file written by another process (fs watch)", app.home(),
+                    Math.min(20, markerToggles / 10), markerToggles, 0));
+        } finally {
+            closeAll(ingress);
+        }
+        Path home = tempHome();
+        List<String> reference = new ArrayList<>(appArgs);
+        reference.add("-Dquiesce.marker.watch-enabled=false");
+        reference.add("-Dquiesce.marker.poll-interval=1s");
+        try (AppProcess polled = AppProcess.start(jar, home, out.resolve("app-reference-design.log"), reference);
+                GatewayChannel polledControl = new GatewayChannel(polled.port(), polled.operatorToken())) {
+            List<GatewayChannel> polledIngress = channels(polled, connections);
+            try {
+                designs.add(new AdmissionAfterAck(polledIngress, polledControl, ingressThreads).viaMarkerFile(
+                        "reference design: marker file, 1 s poll (Quiesce with the fs watch off)", polled.home(), 2,
+                        referenceToggles, 1000));
+            } finally {
+                closeAll(polledIngress);
+            }
+        } finally {
+            deleteRecursively(home);
+        }
+        s.text(ingressThreads + " ingress threads (blocking grpc-java stubs over " + connections
+                + " connections, one session each) send HandleMessage to the echo handler (0 delay) as fast as the "
+                + "answers come, while a drain is requested and lifted again and again. \"Ack\" is the moment the "
+                + "requester is told the drain is in force: the BeginDrain reply received, or — for a drain requested "
+                + "by writing the marker file, as the reference's dashboard did — the rename of the file returned. "
+                + "A call whose send time was taken after the ack and whose answer arrived before the resume request "
+                + "was sent was handled inside the drain; if it answers COMPLETED, a user turn started after the ack. "
+                + "(The answer bound matters: a client thread descheduled between reading the clock and sending may "
+                + "send after the resume, and is then rightly admitted.) \"Request → in force\" is the BeginDrain "
+                + "round trip, or the time from the rename until a WatchState stream shows DRAINING. Each toggle "
+                + "holds the drain 10 ms and runs 5 ms between drains; the reference design's writes are spread "
+                + "uniformly over its 1 s poll period. \"While the request was in flight\": COMPLETED calls sent "
+                + "between the request and its ack, which may rightly start.");
+        AdmissionAfterAck.render(s, designs);
+        AdmissionAfterAck.Exposure api = designs.get(0);
+        AdmissionAfterAck.Exposure polled = designs.get(designs.size() - 1);
+        s.text(String.format("Side by side: after the acknowledgement Quiesce's BeginDrain let %d user turns start "
+                        + "in %d toggles; the reference design let %d start in %d toggles (%.1f per drain, at %.0f ingress "
+                        + "calls/s).", api.exposedTotal(), api.toggles(), polled.exposedTotal(), polled.toggles(),
+                (double) polled.exposedTotal() / polled.toggles(), polled.ingressPerSecond()));
+        s.goal("1. user turns started after the BeginDrain ack, full ingress load", "0 across ≥ 1,000 toggles",
+                api.exposedTotal() + " across " + api.toggles() + " toggles (" + api.windowCalls()
+                        + " calls handled inside those drains, " + api.windowRefused() + " refused)",
+                api.exposedTotal() == 0 && api.toggles() >= 1000 && api.windowCalls() > 0);
+    }
+
+    private void markerReaction(Report.Section s, AppProcess app, GatewayChannel control) throws Exception {
+        Report.Table table = s.table("run", "measurement", "n", "timeouts", "median ms", "p90 ms", "p99 ms", "max ms");
+        boolean met = true;
+        List<LatencySamples> markers = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            LatencySamples[] api = new BeginDrainLatency(control).run(warmup, trials);
+            LatencySamples[] marker = new MarkerReaction(control, app.home()).run(warmup, trials);
+            for (LatencySamples x : List.of(api[0], api[1], marker[0], marker[1])) {
+                table.row(run, x.name(), x.count(), x.timeouts(), Report.ms(x.medianMs()),
+                        Report.ms(x.percentileMs(90)), Report.ms(x.percentileMs(99)), Report.ms(x.maxMs()));
+            }
+            for (LatencySamples x : marker) {
+                met &= x.timeouts() == 0 && x.count() >= 200 && x.percentileMs(99) <= 100;
+                markers.add(x);
+            }
+        }
+        s.text("A: sequential BeginDrain then CancelDrain from one client, each call's round trip (BeginDrain "
+                + "includes the marker's fsync, rename and directory fsync). B: the harness writes a reference-format "
+                + "marker (temp file, fsync, rename; timed from the rename) or deletes it (timed from the unlink) until "
+                + "a kept-open WatchState stream shows the new phase. " + trials + " trials after " + warmup
+                + " unrecorded; t/o = no change within 5 s. The reference gateway polls once a second: up to 1,000 ms.");
+        s.text(MarkerReactionThreads.summarize(out.resolve("app-quiesce.log")) + ".");
+        StringBuilder measured = new StringBuilder();
+        for (LatencySamples x : markers) {
+            measured.append(measured.length() == 0 ? "" : "; ").append("p99 ").append(Report.ms(x.percentileMs(99)))
+                    .append(" ms ").append(x.name().contains("DRAINING") ? "(write)" : "(delete)");
+        }
+        s.goal("2. marker file → WatchState, ≥ 200 trials", "p99 ≤ 100 ms both ways, no timeouts",
+                measured.toString(), met);
+    }
+
+    private void dataPlane(Report.Section s, AppProcess quiesce) throws Exception {
+        Path bareHome = tempHome();
+        Path extHome = tempHome();
+        List<GatewayChannel> all = new ArrayList<>();
+        try (AppProcess bare = AppProcess.start(bareJar, bareHome, out.resolve("app-bare.log"), appArgs);
+                AppProcess ext = AppProcess.start(bareExtJar, extHome, out.resolve("app-bare-ext.log"), appArgs)) {
+            List<DataPlane.Target> targets = new ArrayList<>();
+            for (var t : List.of(new Object[] {QUIESCE, quiesce}, new Object[] {BARE_EXT, ext},
+                    new Object[] {BARE, bare})) {
+                List<GatewayChannel> channels = channels((AppProcess) t[1], connections);
+                all.addAll(channels);
+                targets.add(new DataPlane.Target((String) t[0], (AppProcess) t[1], channels));
+            }
+            DataPlane bench = new DataPlane(targets);
+            Report.Table table = s.table("app", "concurrent calls", "calls/s (median round)", "calls/s per round",
+                    "latency median ms", "latency p99 ms", "server CPU µs/call (median round)", "errors");
+            Duration[] warmed = bench.warmUp(16, warmUp);
+            double[] ratios = null;
+            for (int concurrency : new int[] {1, 16}) {
+                ratios = DataPlane.render(table, concurrency, bench.measure(concurrency, rounds, round));
+            }
+            s.text("Closed loop: each of the concurrent calls is re-issued when its answer arrives; every slot has its "
+                    + "own session (no busy refusals). Concurrency 16 runs over " + connections + " connections "
+                    + "(concurrency 1 over the first). " + rounds + " rounds of " + round.toSeconds()
+                    + " s per app, the apps alternating, after an unrecorded warm-up at 16 concurrent calls until the "
+                    + "app's JIT compiler was quiet (under 100 ms CPU in 5 s; at most " + warmUp.toSeconds() + " s): "
+                    + warmed[0].toSeconds() + " s / " + warmed[1].toSeconds() + " s / " + warmed[2].toSeconds()
+                    + " s. Latency percentiles pool every call of the rounds. Server CPU is the app process's user + "
+                    + "system time (/proc/<pid>/task/*/stat, 10 ms ticks) during the round without its JIT compiler "
+                    + "threads, per completed call: unlike calls/s it hardly depends on how much of the 2 cores the "
+                    + "machine's other work leaves us. At one call at a time it is dominated by the event loop waking "
+                    + "up for every call and the app's periodic work, so compare it at 16. The load generator shares the 2 cores with the server, as it would on one "
+                    + "machine; its cost per call is the same for every app. Peers (src/bench/bare): \"" + BARE
+                    + "\" has the same proto, Quarkus, one-port gRPC setup and Mutiny service shape and nothing else; \""
+                    + BARE_EXT + "\" adds every extension Quiesce uses (REST, health, scheduler, Jackson, "
+                    + "Micrometer/Prometheus) but none of Quiesce's code.");
+            s.goal("3. HandleMessage throughput, Quiesce / bare Quarkus echo (16 concurrent)", "≥ 0.95",
+                    Report.num(ratios[1], "%.3f") + " (vs the echo with Quiesce's extensions: "
+                            + Report.num(ratios[0], "%.3f") + ")", ratios[1] >= 0.95);
+        } finally {
+            closeAll(all);
+            deleteRecursively(bareHome);
+            deleteRecursively(extHome);
+        }
+    }
+
+    private void controlPlane(Report.Section s, AppProcess app) throws Exception {
+        List<GatewayChannel> channels = channels(app, connections);
+        try {
+            ControlPlane bench = new ControlPlane(app, channels);
+            Duration warmed = bench.warmUp(16, warmUp.dividedBy(2)); // the transport is warm from section 3
+            Report.Table table = s.table("call", "concurrent callers", "calls/s", "median ms", "p99 ms", "max ms",
+                    "server CPU µs/call", "errors", "GetState / Check throughput");
+            String best = "none";
+            boolean met = false;
+            double bestRate = 0;
+            for (int n : new int[] {1, 4, 16, 64}) {
+                ClosedLoop.Result get = bench.getState(n, round);
+                ClosedLoop.Result check = bench.healthCheck(n, round);
+                double ratio = get.perSecond() / check.perSecond();
+                for (ClosedLoop.Result r : List.of(get, check)) {
+                    table.row(r == get ? "GetState (token, mapping)" : "Health/Check (framework peer)", n,
+                            Report.num(r.perSecond(), "%.0f"), Report.ms(r.latency().medianMs()),
+                            Report.ms(r.latency().percentileMs(99)), Report.ms(r.latency().maxMs()),
+                            Report.num(r.serverCpuMicrosPerCall(), "%.1f"), r.errors(),
+                            r == get ? Report.num(ratio, "%.2f") : "");
+                }
+                boolean both = get.perSecond() >= 10_000 && get.latency().percentileMs(99) <= 2.0;
+                if (both && (!met || get.perSecond() > bestRate) || !met && get.perSecond() > bestRate) {
+                    best = String.format("%.0f calls/s with p99 %s ms at %d callers", get.perSecond(),
+                            Report.ms(get.latency().percentileMs(99)), n);
+                    bestRate = get.perSecond();
+                    met |= both;
+                }
+            }
+            s.text("Closed loop over " + connections + " connections, " + round.toSeconds() + " s per row after "
+                    + warmed.toSeconds() + " s of unrecorded GetState and Check load (until the JIT compiler was quiet, "
+                    + "at most " + warmUp.dividedBy(2).toSeconds() + " s); the gateway is RUNNING with no turns (the state GetState "
+                    + "maps is small). Health/Check on the same port is the framework's cheapest unary call: no token, "
+                    + "no mapping. Server CPU as in section 3 (without the JIT compiler threads).");
+            s.goal("4. GetState on loopback", "≥ 10,000 calls/s with p99 ≤ 2 ms", best, met);
+        } finally {
+            closeAll(channels);
+        }
+    }
+
+    private void fanOut(Report.Section s, AppProcess app, GatewayChannel control) throws Exception {
+        int perConnection = 50;
+        List<GatewayChannel> channels = channels(app, (subscribers + perConnection - 1) / perConnection);
+        try (FanOut bench = new FanOut(channels, control, subscribers)) {
+            FanOut.Direction[] directions = bench.run(3, fanoutTrials, app);
+            Report.Table table = s.table("measurement", "trials", "median ms", "p90 ms", "p99 ms", "max ms");
+            for (LatencySamples x : FanOut.rows(directions)) {
+                table.row(x.name(), x.count(), Report.ms(x.medianMs()), Report.ms(x.percentileMs(90)),
+                        Report.ms(x.percentileMs(99)), Report.ms(x.maxMs()));
+            }
+            s.text(subscribers + " WatchState streams over " + channels.size() + " connections (" + perConnection
+                    + " each), all open before the trials. Per trial: BeginDrain, then the time from sending it until "
+                    + "the last (and the median) subscriber has received PHASE_DRAINING; then the same for CancelDrain → "
+                    + "PHASE_RUNNING. " + fanoutTrials + " trials after 3 unrecorded; with " + fanoutTrials
+                    + " trials the p99 is the worst but one or the worst. The gateway used "
+                    + Report.num(bench.serverCpuMillisPerPair(), "%.1f") + " ms of CPU (without the JIT) per drain + "
+                    + "resume pair, i.e. two fan-outs to every subscriber; the rest of the time above is waiting for a "
+                    + "core on this shared machine and the subscribers' own (harness) processing.");
+            LatencySamples last = directions[0].last();
+            s.goal("5. BeginDrain → last of " + subscribers + " subscribers sees DRAINING", "p99 ≤ 100 ms",
+                    "p99 " + Report.ms(last.percentileMs(99)) + " ms (median " + Report.ms(last.medianMs()) + " ms, "
+                            + last.count() + " trials)", last.percentileMs(99) <= 100 && last.count() >= 20);
+        } finally {
+            closeAll(channels);
+        }
+    }
+
+    private void gate(Report.Section s) throws Exception {
+        int warmups = Math.max(1, jmhIterations / 2);
+        List<GateMicrobench.Row> rows = GateMicrobench.run(warmups, jmhIterations);
+        Report.Table table = s.table("benchmark", "threads", "other turns in flight", "mean ns/op ± 99.9% CI",
+                "median iteration ns/op", "worst iteration ns/op", "gate / floor");
+        for (GateMicrobench.Row row : rows) {
+            String ratio = "";
+            if (row.name().startsWith("admitAndRelease")) {
+                for (GateMicrobench.Row floor : rows) {
+                    if (floor.name().startsWith("floor") && floor.threads() == row.threads()
+                            && floor.otherTurns() == row.otherTurns()) {
+                        ratio = Report.num(row.mean() / floor.mean(), "%.1f");
+                    }
+                }
+            }
+            table.row(row.name(), row.threads(), row.otherTurns(),
+                    Report.num(row.mean(), "%.1f") + " ± " + Report.num(row.error(), "%.1f"),
+                    Report.num(row.medianIteration(), "%.1f"), Report.num(row.worstIteration(), "%.1f"), ratio);
+        }
+        s.text("JMH, one fork, " + warmups + " × 1 s warm-up and " + jmhIterations
+                + " × 1 s measured iterations, average time per operation. One operation is tryAdmit + release of a "
+                + "user turn on a DrainStateBean built with its plain constructor (marker store in a temp directory, "
+                + "no listeners); each thread has its own session, with 0 or 1,000 turns of other sessions in flight "
+                + "(each change publishes a snapshot listing every running turn). \"floor\" is the least an atomic "
+                + "check-and-register gate costs: a ReentrantLock round around a HashMap put and another around the "
+                + "remove. With 2 threads on 2 cores the harness and the machine's other work compete for the same "
+                + "cores. JMH reports one mean per iteration, so the median and worst iteration stand in for "
+                + "median / p99.");
+    }
+
+    private void processFigures(Report.Section s) throws Exception {
+        Report.Table table = s.table("app", "starts", "start → ready, median / p99 ms", "idle RSS, median / p99 MiB",
+                "SIGTERM → exit, median / p99 ms", "exit codes");
+        List<String> names = List.of(QUIESCE, BARE_EXT, BARE);
+        List<Path> jars = List.of(jar, bareExtJar, bareJar);
+        List<LatencySamples[]> figures = new ArrayList<>();
+        List<Set<Integer>> codes = new ArrayList<>();
+        for (int a = 0; a < names.size(); a++) {
+            figures.add(new LatencySamples[] {new LatencySamples("ready"), new LatencySamples("rss"),
+                    new LatencySamples("exit")});
+            codes.add(new LinkedHashSet<>());
+        }
+        Path log = out.resolve("app-starts.log");
+        for (int i = 0; i < starts; i++) {
+            for (int a = 0; a < names.size(); a++) {
+                record(figures.get(a), codes.get(a), ProcessFigures.once(jars.get(a), log, appArgs, IDLE_BEFORE_RSS));
+            }
+        }
+        for (int a = 0; a < names.size(); a++) {
+            LatencySamples[] f = figures.get(a);
+            table.row(names.get(a), starts, pair(f[0], 0), pair(f[1], 1), pair(f[2], 0), codes.get(a));
+        }
+        LatencySamples[] q = figures.get(0);
+        for (int a = 1; a < names.size(); a++) {
+            LatencySamples[] p = figures.get(a);
+            table.row("ratio Quiesce / " + names.get(a) + " (medians)", "", Report.num(q[0].medianMs() / p[0].medianMs(), "%.2f"),
+                    Report.num(q[1].medianMs() / p[1].medianMs(), "%.2f"),
+                    Report.num(q[2].medianMs() / p[2].medianMs(), "%.2f"), "");
+        }
+        s.text(starts + " cold starts of each packaged app, the apps alternating, each with a fresh home and default JVM "
+                + "options " + (appArgs.isEmpty() ? "" : "plus " + String.join(" ", appArgs) + " ")
+                + "(on this machine: G1, max heap a quarter of RAM). Ready = the first SERVING answer of grpc.health.v1 "
+                + "for service \"\" (port polled every 5 ms); Quiesce's first start also generates its operator token "
+                + "and reconciles the marker before it serves. RSS is VmRSS after " + IDLE_BEFORE_RSS.toSeconds()
+                + " s idle. SIGTERM → exit: Quiesce runs its shutdown sequence (nothing in flight, log sink) and exits 0 "
+                + "through its TERM handler; the peers take the JVM's default (143). With " + starts
+                + " starts the p99 is the worst.");
+    }
+
+    // ------------------------------------------------------------------------------- helpers
+
+    private static void record(LatencySamples[] into, Set<Integer> codes, ProcessFigures.Start start) {
+        into[0].add(Math.round(start.readyMillis() * 1_000_000));
+        into[1].add(start.rssKib() * 1_000_000 / 1024); // MiB, stored as "ms"
+        into[2].add(Math.round(start.exitMillis() * 1_000_000));
+        codes.add(start.exitCode());
+    }
+
+    private static String pair(LatencySamples x, int digits) {
+        String format = "%." + digits + "f";
+        return Report.num(x.medianMs(), format) + " / " + Report.num(x.percentileMs(99), format);
+    }
+
+    private List<String> header() {
+        String cpu = "unknown CPU";
+        String memory = "unknown";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+            memory = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
+                    .findFirst().map(l -> Long.parseLong(l.replaceAll("\\D", "")) / (1024 * 1024) + " GiB")
+                    .orElse(memory);
+        } catch (IOException | RuntimeException e) {
+            // keep "unknown"
+        }
+        return List.of(
+                "When: " + Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                "Machine: " + Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), "
+                        + memory + " RAM, Java "
+                        + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                        + System.getProperty("os.version"),
+                "Apps: packaged quarkus-run.jar as child processes on 127.0.0.1, default config"
+                        + (appArgs.isEmpty() ? "" : " plus " + String.join(" ", appArgs))
+                        + "; load generators on grpc-java (Netty) in the harness JVM, on the same 2 cores",
+                "Load average at the start (1/5/15 min): " + Report.loadAverage()
+                        + " — other developers' builds share this machine; each section records its own",
+                "Percentiles: nearest rank (every figure is a real sample); ratios are Quiesce / peer");
+    }
+
+    private List<GatewayChannel> channels(AppProcess app, int count) throws IOException {
+        String token = Files.exists(app.home().resolve("control.token")) ? app.operatorToken() : "none";
+        List<GatewayChannel> channels = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            channels.add(new GatewayChannel(app.port(), token));
+        }
+        return channels;
+    }
+
+    private static void closeAll(List<GatewayChannel> channels) throws InterruptedException {
+        for (GatewayChannel channel : channels) {
+            channel.close();
+        }
+    }
+
+    private boolean wants(String... numbers) {
+        for (String n : numbers) {
+            if (sections.contains(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Set<String> sections(String spec) {
+        List<String> names = List.of("admission", "marker", "data", "control", "fanout", "gate", "process");
+        Set<String> chosen = new LinkedHashSet<>();
+        for (String part : spec.split(",")) {
+            String p = part.trim().toLowerCase();
+            if (p.equals("all")) {
+                for (int i = 1; i <= 7; i++) {
+                    chosen.add(String.valueOf(i));
+                }
+            } else if (names.contains(p)) {
+                chosen.add(String.valueOf(names.indexOf(p) + 1));
+            } else if (!p.isEmpty()) {
+                chosen.add(p);
+            }
+        }
+        return chosen;
+    }
+
+    private static List<String> options(String property) {
+        return Arrays.stream(System.getProperty(property, "").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
+    private static Path absolute(String property, String fallback) {
+        return Path.of(System.getProperty(property, fallback)).toAbsolutePath();
+    }
+
+    static Path tempHome() throws IOException {
+        return Files.createTempDirectory("quiesce-bench-home-");
+    }
+
+    static void deleteRecursively(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
