@@ -11,7 +11,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Checks the bearer token of every gRPC call against the scope its method needs
@@ -20,7 +20,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  * its {@link Principal} in the gRPC Context ({@link GrpcCaller}). Health and reflection are open;
  * a method without a rule is refused. Thread-safe and non-blocking.
  */
-@ApplicationScoped
+@Singleton
 @GlobalInterceptor
 public class GrpcAuthInterceptor implements ServerInterceptor {
 

@@ -39,7 +39,7 @@ public class MessageGatewayGrpcService implements MessageGateway {
             }
         }
         try {
-            return pipeline.handle(TurnMapper.fromProto(request)).map(TurnMapper::toProto);
+            return pipeline.handle(TurnMapper.fromProto(request), TurnMapper::toProto);
         } catch (InvalidMessageException e) {
             return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         }

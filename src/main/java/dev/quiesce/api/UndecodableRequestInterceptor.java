@@ -10,7 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.quarkus.grpc.GlobalInterceptor;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /**
  * Answers a unary or server-streaming call whose request bytes are not a valid protobuf message
@@ -26,7 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
  *
  * <p>Thread-safe: one instance serves every call; per-call state lives in the wrappers.
  */
-@ApplicationScoped
+@Singleton
 @GlobalInterceptor
 public class UndecodableRequestInterceptor implements ServerInterceptor {
 

@@ -1,8 +1,6 @@
 package dev.quiesce.auth;
 
-import java.util.Locale;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Decides whether an {@code authorization} value ({@code Bearer <token>}) may perform an
@@ -12,8 +10,6 @@ import java.util.regex.Pattern;
 public final class Authenticator {
 
     private static final String SCHEME = "bearer";
-    /** Compiled once: {@code String.split} would compile this regex on every call, and this runs on every call. */
-    private static final Pattern BLANKS = Pattern.compile("[ \t]+");
 
     private final TokenStore tokens;
 
@@ -49,18 +45,34 @@ public final class Authenticator {
         if (value.isEmpty()) {
             throw unauthenticated("missing bearer token: " + howTo());
         }
-        String[] parts = BLANKS.split(value, 2);
-        if (!parts[0].toLowerCase(Locale.ROOT).equals(SCHEME)) {
+        // By hand rather than with a regex: this runs on every call.
+        int schemeEnd = 0;
+        while (schemeEnd < value.length() && !isBlank(value.charAt(schemeEnd))) {
+            schemeEnd++;
+        }
+        if (schemeEnd != SCHEME.length() || !value.regionMatches(true, 0, SCHEME, 0, schemeEnd)) {
             // Deliberately not echoing the scheme: a raw token sent without one would be it.
             throw unauthenticated("the authorization value is not a bearer token: " + howTo());
         }
-        if (parts.length < 2 || parts[1].isEmpty()) {
+        int tokenStart = schemeEnd;
+        while (tokenStart < value.length() && isBlank(value.charAt(tokenStart))) {
+            tokenStart++;
+        }
+        if (tokenStart == value.length()) {
             throw unauthenticated("empty bearer token: " + howTo());
         }
-        if (parts[1].chars().anyMatch(Character::isWhitespace)) {
-            throw unauthenticated("malformed bearer token: the token must be one word after 'Bearer '; " + howTo());
+        for (int i = tokenStart; i < value.length(); i++) {
+            if (Character.isWhitespace(value.charAt(i))) {
+                throw unauthenticated(
+                        "malformed bearer token: the token must be one word after 'Bearer '; " + howTo());
+            }
         }
-        return parts[1];
+        return value.substring(tokenStart);
+    }
+
+    /** What separates the scheme from the token: spaces and tabs. */
+    private static boolean isBlank(char c) {
+        return c == ' ' || c == '\t';
     }
 
     private String howTo() {

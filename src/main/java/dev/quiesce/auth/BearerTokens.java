@@ -29,12 +29,18 @@ final class BearerTokens {
 
     /** SHA-256 of the token's UTF-8 bytes (what {@code printf %s "$TOKEN" | sha256sum} prints). */
     static byte[] sha256(String token) {
+        // digest() resets the instance; one per thread because MessageDigest is not thread-safe, and
+        // getInstance() searches the security providers on every call (it ran on every gRPC call).
+        return SHA256.get().digest(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform provides SHA-256", e);
         }
-    }
+    });
 
     /** {@link #sha256} as 64 lowercase hex digits, the form the tokens file holds. */
     static String sha256Hex(String token) {

@@ -9,6 +9,7 @@ import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.marker.MarkerRead;
 import dev.quiesce.marker.MarkerStatus;
 import dev.quiesce.marker.MarkerWriteException;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
@@ -143,7 +144,9 @@ public class DrainStateBean {
     @PostConstruct
     public void start() {
         if (listenerBeans != null) {
-            listenerBeans.forEach(listeners::add);
+            // The beans themselves, not their client proxies: listeners run on every turn start and
+            // end, and each call through a proxy looks the instance up in its context again.
+            listenerBeans.forEach(listener -> listeners.add(ClientProxy.unwrap(listener)));
         }
         reconcile("startup");
     }

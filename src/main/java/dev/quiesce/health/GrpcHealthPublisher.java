@@ -36,6 +36,8 @@ public class GrpcHealthPublisher implements DrainListener {
 
     private final GrpcHealthStorage storage;
     private final Provider<DrainStateBean> state;
+    /** Guarded by this: the phase last applied to the storage. */
+    private Phase applied;
 
     @Inject
     public GrpcHealthPublisher(GrpcHealthStorage storage, Provider<DrainStateBean> state) {
@@ -45,16 +47,26 @@ public class GrpcHealthPublisher implements DrainListener {
 
     @Override
     public synchronized void onChange(DrainSnapshot snapshot) {
-        ServingStatus data = snapshot.phase() == Phase.RUNNING ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-        ServingStatus control = snapshot.phase() == Phase.STOPPED ? ServingStatus.NOT_SERVING : ServingStatus.SERVING;
-        set(GrpcHealthStorage.DEFAULT_SERVICE_NAME, data);
-        set(GATEWAY_SERVICE, data);
-        set(CONTROL_SERVICE, control);
+        if (snapshot.phase() == applied) {
+            return; // most changes are turns starting and ending
+        }
+        apply(snapshot.phase());
     }
 
     /** Re-applies the state after the server registered its services, which marks them SERVING. */
     void onStart(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
-        onChange(state.get().current());
+        synchronized (this) {
+            apply(state.get().current().phase());
+        }
+    }
+
+    private void apply(Phase phase) {
+        applied = phase;
+        ServingStatus data = phase == Phase.RUNNING ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        ServingStatus control = phase == Phase.STOPPED ? ServingStatus.NOT_SERVING : ServingStatus.SERVING;
+        set(GrpcHealthStorage.DEFAULT_SERVICE_NAME, data);
+        set(GATEWAY_SERVICE, data);
+        set(CONTROL_SERVICE, control);
     }
 
     private void set(String service, ServingStatus status) {

@@ -17,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * Ingress to turns: validates a message, asks the accept gate ({@link DrainStateBean#tryAdmit},
@@ -45,7 +46,7 @@ public class MessagePipeline {
     private final TurnHandler handler;
     private final Map<TurnOutcome.Kind, Counter> outcomes = new EnumMap<>(TurnOutcome.Kind.class);
     /** Running turns by turn id: their interrupt hooks. */
-    private final Map<String, RunningTurn> running = new ConcurrentHashMap<>();
+    private final Map<String, RunningTurn<?>> running = new ConcurrentHashMap<>();
 
     @Inject
     public MessagePipeline(DrainStateBean state, TurnHandler handler, MeterRegistry registry) {
@@ -66,21 +67,30 @@ public class MessagePipeline {
      * @throws InvalidMessageException before anything starts, when the message is not acceptable
      */
     public Uni<TurnOutcome> handle(InboundMessage message) {
+        return handle(message, Function.identity());
+    }
+
+    /**
+     * Like {@link #handle(InboundMessage)}, answering with {@code answer} applied to the outcome: a
+     * transport's reply is built where the turn ends, without another operator on the Uni (each
+     * costs a context-propagation capture per call).
+     */
+    public <R> Uni<R> handle(InboundMessage message, Function<TurnOutcome, R> answer) {
         message.validate();
         Admission admission = state.tryAdmit(message.sessionId(), message.channel(), message.internal());
         if (admission instanceof Admission.Refused refused) {
-            return Uni.createFrom().item(count(refusal(refused.why())));
+            return Uni.createFrom().item(answer.apply(count(refusal(refused.why()))));
         }
         TurnInfo turn = ((Admission.Admitted) admission).turn();
         TurnRequest request = new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
                 message.internal(), message.messageId());
-        RunningTurn hook = new RunningTurn(turn, request);
+        RunningTurn<R> hook = new RunningTurn<>(turn, request, answer);
         running.put(turn.turnId(), hook);
         // One emitter and a plain subscriber rather than a chain of operators: Mutiny wraps every
         // operator's callback in a context-propagation snapshot, and the eight of the former
         // chain (with Uni.combine().any() racing the reply against an interrupt) cost more CPU per
         // turn than the gate and the registry together (src/bench/BENCHMARKS.md, data plane).
-        return Uni.createFrom().<TurnOutcome>emitter(hook::attach);
+        return Uni.createFrom().<R>emitter(hook::attach);
     }
 
     /**
@@ -91,7 +101,7 @@ public class MessagePipeline {
      */
     public List<TurnInfo> interruptAll(String hint) {
         List<TurnInfo> interrupted = new ArrayList<>();
-        for (RunningTurn turn : running.values()) {
+        for (RunningTurn<?> turn : running.values()) {
             if (turn.interrupt(hint)) {
                 interrupted.add(turn.turn);
             }
@@ -134,21 +144,23 @@ public class MessagePipeline {
      * Thread-safe: the handler, the shutdown sequence and the caller may race; fields are guarded by
      * {@code this}, and nothing is called out while holding it.
      */
-    private final class RunningTurn implements UniSubscriber<String> {
+    private final class RunningTurn<R> implements UniSubscriber<String> {
         private final TurnInfo turn;
         private final TurnRequest request;
-        private UniEmitter<? super TurnOutcome> caller;
+        private final Function<TurnOutcome, R> answer;
+        private UniEmitter<? super R> caller;
         private TurnOutcome interruptedEarly;
         private UniSubscription handling;
         private boolean ended;
 
-        RunningTurn(TurnInfo turn, TurnRequest request) {
+        RunningTurn(TurnInfo turn, TurnRequest request, Function<TurnOutcome, R> answer) {
             this.turn = turn;
             this.request = request;
+            this.answer = answer;
         }
 
         /** The caller subscribed: run the handler, unless an interrupt came first. */
-        void attach(UniEmitter<? super TurnOutcome> emitter) {
+        void attach(UniEmitter<? super R> emitter) {
             TurnOutcome early;
             synchronized (this) {
                 caller = emitter;
@@ -207,7 +219,7 @@ public class MessagePipeline {
         }
 
         private boolean end(TurnOutcome outcome) {
-            UniEmitter<? super TurnOutcome> to;
+            UniEmitter<? super R> to;
             UniSubscription work;
             synchronized (this) {
                 if (ended) {
@@ -219,7 +231,7 @@ public class MessagePipeline {
             }
             release();
             count(outcome);
-            to.complete(outcome);
+            to.complete(answer.apply(outcome));
             if (work != null) {
                 work.cancel(); // a no-op when the handler has already answered
             }
