@@ -14,10 +14,10 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  * Listeners are called after {@code stateLock} is released.
  */
-@ApplicationScoped
+@Singleton
 @Startup
 public class DrainStateBean {
 
@@ -446,10 +446,11 @@ public class DrainStateBean {
             if (turns.containsKey(sessionId)) {
                 return new Admission.Refused(Admission.Why.BUSY, phase);
             }
+            Instant now = clock.instant();
             turn = new TurnInfo(turnIdPrefix + turnCounter.incrementAndGet(), sessionId,
-                    channel == null ? "" : channel, clock.instant(), internal, version);
+                    channel == null ? "" : channel, now, internal, version);
             turns.put(sessionId, turn);
-            after = bumpLocked();
+            after = bumpLocked(now);
         } finally {
             stateLock.unlock();
         }
@@ -610,8 +611,12 @@ public class DrainStateBean {
     }
 
     private DrainSnapshot bumpLocked() {
+        return bumpLocked(clock.instant());
+    }
+
+    private DrainSnapshot bumpLocked(Instant at) {
         version++;
-        DrainSnapshot snapshot = snapshotLocked(clock.instant());
+        DrainSnapshot snapshot = snapshotLocked(at);
         latest = snapshot;
         return snapshot;
     }

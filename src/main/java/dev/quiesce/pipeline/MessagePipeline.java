@@ -10,8 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.smallrye.mutiny.subscription.UniSubscription;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -28,7 +28,7 @@ import java.util.function.Function;
  * <p>Every running turn has an interrupt hook; {@link #interruptAll} (used by the shutdown sequence)
  * ends them with INTERRUPTED and the resume hint, cancelling the handler's work. Thread-safe.
  */
-@ApplicationScoped
+@Singleton
 public class MessagePipeline {
 
     /** What a user is told when a drain refuses their message. */
