@@ -28,9 +28,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -98,11 +97,13 @@ public class DrainStateBean {
 
     private final String turnIdPrefix = randomHex(3) + "-";
     private final AtomicLong turnCounter = new AtomicLong();
-    private final ScheduledExecutorService leaseTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "quiesce-lease-timer");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * Re-reads the marker when a lease runs out. Every renewal and every reconcile of an active
+     * drain replaces the pending check, so a cancelled check must leave the queue at once: by
+     * default it would stay there, holding memory, until the lease it watched would have ended (an
+     * hour by default, up to a day), piling up with every renewal and poll tick of a long drain.
+     */
+    private final ScheduledThreadPoolExecutor leaseTimer = newLeaseTimer();
     private ScheduledFuture<?> leaseCheck;
     /** Guarded by controlLock: the last judgement logged, so a recurring one is logged once. */
     private MarkerJudgement lastLoggedJudgement = MarkerJudgement.ABSENT;
@@ -608,6 +609,21 @@ public class DrainStateBean {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // Shutting down: the lease no longer matters.
         }
+    }
+
+    private static ScheduledThreadPoolExecutor newLeaseTimer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "quiesce-lease-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
+
+    /** Lease checks waiting on the timer: at most one while the gateway runs. For tests and diagnostics. */
+    int pendingLeaseChecks() {
+        return leaseTimer.getQueue().size();
     }
 
     private DrainSnapshot bumpLocked() {

@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
@@ -30,6 +31,13 @@ import java.time.Instant;
  * <p>Thread-safe. Neither path ever throws out: a failed reconcile is logged by the state bean
  * and the next event or tick tries again. If the watch thread dies, the tick carries on and
  * {@link #isAlive()} reports it so liveness goes DOWN.
+ *
+ * <p>The watch dies when the home directory is deleted. The tick starts it again once the home is a
+ * directory again, so liveness recovers without a restart when an operator restores the home. It
+ * does not re-create the home itself: a home that vanishes while the gateway runs is an unmounted
+ * volume or a mistake, and a drain acknowledged into a fresh directory nobody expects is a drain
+ * that may not survive the restart an operator reaches for. Until it is back, BeginDrain and
+ * CancelDrain answer UNAVAILABLE and liveness is DOWN; a restart creates the home (SPEC §2).
  */
 @ApplicationScoped
 @Startup
@@ -48,10 +56,14 @@ public class MarkerWatcher {
 
     @Inject
     public MarkerWatcher(DrainStateBean state, QuiesceHome home, Clock clock, QuiesceConfig config) {
+        this(state, home, clock, config.marker().watchEnabled());
+    }
+
+    MarkerWatcher(DrainStateBean state, QuiesceHome home, Clock clock, boolean watchEnabled) {
         this.state = state;
         this.home = home.path();
         this.clock = clock;
-        this.watchEnabled = config.marker().watchEnabled();
+        this.watchEnabled = watchEnabled;
     }
 
     @PostConstruct
@@ -62,38 +74,60 @@ public class MarkerWatcher {
                     + "benchmark); a marker written by another process is seen on the poll tick only");
             return;
         }
+        startWatch();
+    }
+
+    /**
+     * Registers the home with a new watch service and starts the watch thread. Never throws; a
+     * failure is logged once per distinct cause and kept in {@link #deathCause()}.
+     */
+    private synchronized boolean startWatch() {
+        WatchService service = null;
         try {
-            WatchService service = FileSystems.getDefault().newWatchService();
+            service = FileSystems.getDefault().newWatchService();
             home.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
-            watchService = service;
-            Thread thread = new Thread(() -> watchLoop(service), "quiesce-marker-watch");
+            WatchService registered = service;
+            Thread thread = new Thread(() -> watchLoop(registered), "quiesce-marker-watch");
             thread.setDaemon(true);
+            closeQuietly(watchService); // the dead one's, if any
+            watchService = service;
             watchThread = thread;
             thread.start();
+            return true;
         } catch (IOException | RuntimeException e) {
-            deathCause = "could not watch " + home + ": " + e;
-            Log.errorf("Marker file-system watch unavailable (%s); relying on the poll tick", e.toString());
+            closeQuietly(service);
+            String cause = "could not watch " + home + ": " + e;
+            if (!cause.equals(deathCause)) {
+                Log.errorf("Marker file-system watch unavailable (%s); relying on the poll tick", e.toString());
+            }
+            deathCause = cause;
+            return false;
+        }
+    }
+
+    /** Starts the watch again after it died, once the home is a directory again. */
+    private void rearmWhenHomeIsBack() {
+        if (stopping || !watchEnabled || isAlive() || !Files.isDirectory(home)) {
+            return;
+        }
+        String cause = deathCause();
+        if (startWatch()) {
+            Log.infof("Marker file-system watch on %s running again (it had stopped: %s)", home, cause);
         }
     }
 
     @PreDestroy
-    void stop() {
+    synchronized void stop() {
         stopping = true;
-        WatchService service = watchService;
-        if (service != null) {
-            try {
-                service.close();
-            } catch (IOException e) {
-                // closing on the way out; nothing to do
-            }
-        }
+        closeQuietly(watchService);
     }
 
-    /** The fallback reconcile; also judges expiry by age. */
+    /** The fallback reconcile; also judges expiry by age, and re-arms a watch that died. */
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         lastTick = clock.instant();
+        rearmWhenHomeIsBack();
         state.reconcile("tick");
     }
 
@@ -114,6 +148,16 @@ public class MarkerWatcher {
     /** When the poll tick last ran. */
     public Instant lastTick() {
         return lastTick;
+    }
+
+    private static void closeQuietly(WatchService service) {
+        if (service != null) {
+            try {
+                service.close();
+            } catch (IOException e) {
+                // a dead or unused watch service; nothing to do
+            }
+        }
     }
 
     private void watchLoop(WatchService service) {

@@ -7,6 +7,7 @@ import dev.quiesce.marker.DurableFiles;
 import dev.quiesce.marker.MarkerTimes;
 import dev.quiesce.marker.QuiesceHome;
 import io.quarkus.logging.Log;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -98,6 +99,18 @@ public class StatusFileWriter implements DrainListener {
             Thread.currentThread().interrupt();
         }
         write(snapshot);
+    }
+
+    /**
+     * Removes the temp files of writes that a crash (SIGKILL, power loss) cut off between write and
+     * rename; without this every such crash would leave one in the home for good. Never throws.
+     */
+    @PostConstruct
+    void removeLeftoverTempFiles() {
+        int removed = DurableFiles.removeLeftoverTempFiles(path);
+        if (removed > 0) {
+            Log.infof("Removed %d temp file(s) a crashed status-file write left beside %s", removed, path);
+        }
     }
 
     /** Why the last write failed; empty when it succeeded. */

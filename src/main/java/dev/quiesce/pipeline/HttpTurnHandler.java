@@ -13,13 +13,15 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a turn on an agent backend: POSTs {@code {turn_id, session_id, channel, text, internal,
  * message_id}} as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
  * 2xx JSON answer.
  *
- * <p>Bounded by {@code quiesce.turn.http.timeout}; a non-2xx answer, an answer without a string
+ * <p>Bounded by {@code quiesce.turn.http.timeout} from the request to the last byte of the answer
+ * (a backend that stalls after its headers included); a non-2xx answer, an answer without a string
  * {@code reply}, a timeout or a connection failure fails the turn with a message fit for a user.
  * Cancelling the returned Uni (an interrupt, a client leaving) aborts the HTTP exchange. Uses the
  * JDK HTTP client, created once. Thread-safe.
@@ -49,9 +51,25 @@ public final class HttpTurnHandler implements TurnHandler {
                     .build();
             CompletableFuture<HttpResponse<byte[]>> exchange =
                     client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+            // The request timeout ends when the response headers arrive: a backend that sends them and
+            // then stalls mid-body would hold the turn, and its in-flight slot, forever. This deadline
+            // bounds the whole exchange. It is the JDK's own timer, which drops a cancelled timeout at
+            // once; a Mutiny ifNoItem() timer would keep each finished turn's for the full timeout.
+            CompletableFuture<Void> deadline = new CompletableFuture<Void>()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            deadline.whenComplete((ignored, expired) -> {
+                if (expired != null) {
+                    emitter.fail(new TurnFailedException(timedOut()));
+                    exchange.cancel(true);
+                }
+            });
             // Cancelling the future aborts the exchange (JDK 16+), so the backend sees the turn end.
-            emitter.onTermination(() -> exchange.cancel(true));
+            emitter.onTermination(() -> {
+                deadline.complete(null);
+                exchange.cancel(true);
+            });
             exchange.whenComplete((response, failure) -> {
+                deadline.complete(null);
                 if (failure != null) {
                     emitter.fail(new TurnFailedException(describe(failure)));
                     return;
@@ -101,9 +119,13 @@ public final class HttpTurnHandler implements TurnHandler {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (cause instanceof HttpTimeoutException) {
-            return "the agent backend did not answer within " + readable(timeout);
+            return timedOut();
         }
         return "the agent backend could not be reached (" + cause.getClass().getSimpleName() + ")";
+    }
+
+    private String timedOut() {
+        return "the agent backend did not answer within " + readable(timeout);
     }
 
     /** {@code 1s}, {@code 5m}, {@code 1m30s} (as the config spells it), not {@code PT1S}: the reply goes to a user. */

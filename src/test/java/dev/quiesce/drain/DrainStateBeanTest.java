@@ -336,6 +336,18 @@ class DrainStateBeanTest {
         assertThat(withBadListener.beginDrain(begin("x")).phase()).isEqualTo(Phase.DRAINING);
     }
 
+    @Test
+    void renewalsAndReconcilesOfALongDrainKeepOneLeaseCheckPending() {
+        bean.beginDrain(begin("long"));
+        for (int i = 0; i < 1_000; i++) {
+            bean.beginDrain(begin("renewed " + i));
+            bean.reconcile("tick");
+        }
+
+        // Each replaced the pending check; a cancelled one must not wait in the queue for its hour.
+        assertThat(bean.pendingLeaseChecks()).isEqualTo(1);
+    }
+
     private byte[] readMarkerBytes() {
         try {
             return Files.readAllBytes(store.path());

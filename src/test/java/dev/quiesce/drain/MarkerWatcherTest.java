@@ -1,0 +1,69 @@
+package dev.quiesce.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quiesce.marker.DrainMarkerStore;
+import dev.quiesce.marker.MarkerJudge;
+import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.marker.QuiesceHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The marker watch when its home directory goes away and comes back. Ticks are called by hand. */
+class MarkerWatcherTest {
+
+    private static final String EPOCH = "boot-1:1000";
+
+    @TempDir
+    Path root;
+
+    private Path home;
+    private DrainStateBean state;
+    private MarkerWatcher watcher;
+
+    @BeforeEach
+    void start() throws Exception {
+        home = Files.createDirectory(root.resolve("home"));
+        state = new DrainStateBean(new DrainMarkerStore(home), new MarkerJudge(EPOCH, Duration.ofHours(1)),
+                Clock.systemUTC(), Duration.ofHours(1), Duration.ofHours(24), List.of());
+        state.start();
+        watcher = new MarkerWatcher(state, new QuiesceHome(home), Clock.systemUTC(), true);
+        watcher.start();
+    }
+
+    @AfterEach
+    void stop() {
+        watcher.stop();
+    }
+
+    @Test
+    void aWatchThatDiedWithItsHomeRunsAgainOnTheFirstTickAfterTheHomeIsBack() throws Exception {
+        assertThat(watcher.isAlive()).isTrue();
+
+        Files.delete(home);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !watcher.isAlive());
+        watcher.tick();
+
+        assertThat(watcher.isAlive()).as("no home, no watch").isFalse();
+        assertThat(watcher.deathCause()).contains(home.toString());
+        assertThat(home).as("not re-created by the watcher").doesNotExist();
+
+        Files.createDirectory(home);
+        watcher.tick();
+
+        assertThat(watcher.isAlive()).isTrue();
+        Files.writeString(home.resolve(DrainMarkerStore.FILE_NAME), "{\"action\": \"drain\", \"requested_at\": \""
+                + MarkerTimes.format(Instant.now()) + "\", \"epoch\": \"" + EPOCH + "\"}");
+        await("seen by the watch, no tick needed").atMost(Duration.ofSeconds(10))
+                .until(() -> state.current().phase() == Phase.DRAINING);
+    }
+}

@@ -1,0 +1,29 @@
+package dev.quiesce.drain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.quiesce.marker.QuiesceHome;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The status file writer's start: what a crashed write left behind. */
+class StatusFileWriterTest {
+
+    @TempDir
+    Path home;
+
+    @Test
+    void tempFilesOfAWriteCutOffByACrashAreRemovedAtStartAndNothingElse() throws Exception {
+        Path leftover = Files.writeString(home.resolve(".gateway_state.json.0b1c2d3e.tmp"), "{\"pid\": ");
+        Path markerTemp = Files.writeString(home.resolve(".drain_request.json.0b1c2d3e.tmp"), "{");
+        Path status = Files.writeString(home.resolve("gateway_state.json"), "{}");
+
+        new StatusFileWriter(new QuiesceHome(home)).removeLeftoverTempFiles();
+
+        assertThat(leftover).doesNotExist();
+        assertThat(markerTemp).as("the marker store's to clean").exists();
+        assertThat(status).exists();
+    }
+}
