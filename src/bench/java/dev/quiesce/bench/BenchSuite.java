@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
  *       [20], {@code bench.ingressThreads} [4] — section 1
  *   <li>{@code bench.seconds} [4], {@code bench.rounds} [3], {@code bench.connections} [2],
  *       {@code bench.warmupSeconds} [60, the most] — sections 3, 4
+ *   <li>{@code bench.launches} [3] — section 3: how many times the three apps are started and measured
  *   <li>{@code bench.subscribers} [1000], {@code bench.fanoutTrials} [25] — section 5
  *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
  *   <li>{@code bench.starts} [5] — section 7, per app
@@ -70,6 +71,7 @@ public final class BenchSuite {
     private final Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.warmupSeconds", 60));
     private final int rounds = Integer.getInteger("bench.rounds", 3);
     private final int connections = Integer.getInteger("bench.connections", 2);
+    private final int launches = Integer.getInteger("bench.launches", 3);
     private final int subscribers = Integer.getInteger("bench.subscribers", 1000);
     private final int fanoutTrials = Integer.getInteger("bench.fanoutTrials", 25);
     private final int jmhIterations = Integer.getInteger("bench.jmhIterations", 4);
@@ -213,11 +215,76 @@ public final class BenchSuite {
     }
 
     private void dataPlane(Report.Section s, AppProcess quiesce) throws Exception {
+        List<DataPlane.Side[]> one = new ArrayList<>();
+        List<DataPlane.Side[]> sixteen = new ArrayList<>();
+        List<String> warmed = new ArrayList<>();
+        for (int launch = 0; launch < launches; launch++) {
+            Path home = launch == 0 ? null : tempHome();
+            // The first launch measures the gateway every section shares; each later one starts all
+            // three apps afresh, because one JVM's JIT outcome is not the next one's.
+            try (AppProcess fresh = home == null ? null
+                    : AppProcess.start(jar, home, out.resolve("app-quiesce-" + launch + ".log"), quiesceArgs)) {
+                DataPlane.Side[][] sides = dataPlaneLaunch(fresh == null ? quiesce : fresh, launch, warmed);
+                one.add(sides[0]);
+                sixteen.add(sides[1]);
+            } finally {
+                if (home != null) {
+                    deleteRecursively(home);
+                }
+            }
+        }
+        Report.Table table = s.table("app", "concurrent calls", "calls/s (median round)", "calls/s per round",
+                "latency median ms", "latency p99 ms", "server CPU µs/call (median round)", "errors");
+        DataPlane.render(table, 1, DataPlane.pool(one));
+        double[] ratios = DataPlane.render(table, 16, DataPlane.pool(sixteen));
+        Report.Table perLaunch = s.table("launch", "Quiesce calls/s", "echo + extensions calls/s",
+                "bare echo calls/s", "Quiesce / echo + extensions", "Quiesce / bare",
+                "server CPU µs/call: Quiesce / echo + extensions / bare");
+        for (int launch = 0; launch < launches; launch++) {
+            DataPlane.Side[] l = sixteen.get(launch);
+            perLaunch.row(launch + 1, Report.num(l[0].medianPerSecond(), "%.0f"),
+                    Report.num(l[1].medianPerSecond(), "%.0f"), Report.num(l[2].medianPerSecond(), "%.0f"),
+                    Report.num(l[0].medianPerSecond() / l[1].medianPerSecond(), "%.3f"),
+                    Report.num(l[0].medianPerSecond() / l[2].medianPerSecond(), "%.3f"),
+                    Report.num(l[0].medianCpuMicrosPerCall(), "%.1f") + " / "
+                            + Report.num(l[1].medianCpuMicrosPerCall(), "%.1f") + " / "
+                            + Report.num(l[2].medianCpuMicrosPerCall(), "%.1f"));
+        }
+        s.text("Closed loop: each of the concurrent calls is re-issued when its answer arrives; every slot has its "
+                + "own session (no busy refusals). Concurrency 16 runs over " + connections + " connections "
+                + "(concurrency 1 over the first). " + launches + " launches of the three apps; in each, " + rounds
+                + " rounds of " + round.toSeconds() + " s per app, the apps alternating, after an unrecorded warm-up "
+                + "at 16 concurrent calls until the app's JIT compiler was quiet (under 100 ms CPU in 5 s; at most "
+                + warmUp.toSeconds() + " s; per launch, Quiesce / echo + extensions / bare: " + String.join(", ", warmed)
+                + "). The first table pools the rounds of every launch (medians over all of them); the second gives "
+                + "each launch at 16 concurrent calls, because the same jar lands on a fast or a slow JIT outcome "
+                + "per JVM (BENCHMARKS.md, data plane). Latency percentiles pool every call. Server CPU is the app "
+                + "process's user + system time (/proc/<pid>/task/*/stat, 10 ms ticks) during the round without its "
+                + "JIT compiler threads, per completed call: unlike calls/s it hardly depends on how much of the 2 "
+                + "cores the machine's other work leaves us. At one call at a time it is dominated by the event loop "
+                + "waking up for every call and the app's periodic work, so compare it at 16. The load generator "
+                + "shares the 2 cores with the server, as it would on one machine; its cost per call is the same for "
+                + "every app. Peers (src/bench/bare): \"" + BARE + "\" has the same proto, Quarkus, one-port gRPC "
+                + "setup and Mutiny service shape and nothing else; \"" + BARE_EXT + "\" adds every extension Quiesce "
+                + "uses (REST, health, scheduler, Jackson, Micrometer/Prometheus) but none of Quiesce's code.");
+        s.goal("3. HandleMessage throughput, Quiesce / bare Quarkus echo (16 concurrent)", "≥ 0.95",
+                Report.num(ratios[1], "%.3f") + " (vs the echo with Quiesce's extensions: "
+                        + Report.num(ratios[0], "%.3f") + ")", ratios[1] >= 0.95);
+    }
+
+    /**
+     * One launch of section 3: fresh peers next to {@code quiesce}, warmed up, then measured.
+     *
+     * @return the sides at 1 and at 16 concurrent calls (Quiesce, echo + extensions, bare echo)
+     */
+    private DataPlane.Side[][] dataPlaneLaunch(AppProcess quiesce, int launch, List<String> warmed)
+            throws Exception {
         Path bareHome = tempHome();
         Path extHome = tempHome();
         List<GatewayChannel> all = new ArrayList<>();
-        try (AppProcess bare = AppProcess.start(bareJar, bareHome, out.resolve("app-bare.log"), appArgs);
-                AppProcess ext = AppProcess.start(bareExtJar, extHome, out.resolve("app-bare-ext.log"), appArgs)) {
+        try (AppProcess bare = AppProcess.start(bareJar, bareHome, out.resolve("app-bare-" + launch + ".log"), appArgs);
+                AppProcess ext = AppProcess.start(bareExtJar, extHome, out.resolve("app-bare-ext-" + launch + ".log"),
+                        appArgs)) {
             List<DataPlane.Target> targets = new ArrayList<>();
             for (var t : List.of(new Object[] {QUIESCE, quiesce}, new Object[] {BARE_EXT, ext},
                     new Object[] {BARE, bare})) {
@@ -226,31 +293,9 @@ public final class BenchSuite {
                 targets.add(new DataPlane.Target((String) t[0], (AppProcess) t[1], channels));
             }
             DataPlane bench = new DataPlane(targets);
-            Report.Table table = s.table("app", "concurrent calls", "calls/s (median round)", "calls/s per round",
-                    "latency median ms", "latency p99 ms", "server CPU µs/call (median round)", "errors");
-            Duration[] warmed = bench.warmUp(16, warmUp);
-            double[] ratios = null;
-            for (int concurrency : new int[] {1, 16}) {
-                ratios = DataPlane.render(table, concurrency, bench.measure(concurrency, rounds, round));
-            }
-            s.text("Closed loop: each of the concurrent calls is re-issued when its answer arrives; every slot has its "
-                    + "own session (no busy refusals). Concurrency 16 runs over " + connections + " connections "
-                    + "(concurrency 1 over the first). " + rounds + " rounds of " + round.toSeconds()
-                    + " s per app, the apps alternating, after an unrecorded warm-up at 16 concurrent calls until the "
-                    + "app's JIT compiler was quiet (under 100 ms CPU in 5 s; at most " + warmUp.toSeconds() + " s): "
-                    + warmed[0].toSeconds() + " s / " + warmed[1].toSeconds() + " s / " + warmed[2].toSeconds()
-                    + " s. Latency percentiles pool every call of the rounds. Server CPU is the app process's user + "
-                    + "system time (/proc/<pid>/task/*/stat, 10 ms ticks) during the round without its JIT compiler "
-                    + "threads, per completed call: unlike calls/s it hardly depends on how much of the 2 cores the "
-                    + "machine's other work leaves us. At one call at a time it is dominated by the event loop waking "
-                    + "up for every call and the app's periodic work, so compare it at 16. The load generator shares the 2 cores with the server, as it would on one "
-                    + "machine; its cost per call is the same for every app. Peers (src/bench/bare): \"" + BARE
-                    + "\" has the same proto, Quarkus, one-port gRPC setup and Mutiny service shape and nothing else; \""
-                    + BARE_EXT + "\" adds every extension Quiesce uses (REST, health, scheduler, Jackson, "
-                    + "Micrometer/Prometheus) but none of Quiesce's code.");
-            s.goal("3. HandleMessage throughput, Quiesce / bare Quarkus echo (16 concurrent)", "≥ 0.95",
-                    Report.num(ratios[1], "%.3f") + " (vs the echo with Quiesce's extensions: "
-                            + Report.num(ratios[0], "%.3f") + ")", ratios[1] >= 0.95);
+            Duration[] took = bench.warmUp(16, warmUp);
+            warmed.add(took[0].toSeconds() + " s / " + took[1].toSeconds() + " s / " + took[2].toSeconds() + " s");
+            return new DataPlane.Side[][] {bench.measure(1, rounds, round), bench.measure(16, rounds, round)};
         } finally {
             closeAll(all);
             deleteRecursively(bareHome);

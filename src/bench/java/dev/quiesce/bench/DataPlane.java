@@ -40,6 +40,26 @@ final class DataPlane {
         }
     }
 
+    /**
+     * The sides of several launches as one: every round, every latency sample and every error of
+     * each app, in the apps' order.
+     */
+    static Side[] pool(List<Side[]> launches) {
+        Side[] pooled = new Side[launches.get(0).length];
+        for (int i = 0; i < pooled.length; i++) {
+            List<ClosedLoop.Result> rounds = new ArrayList<>();
+            LatencySamples latency = new LatencySamples(launches.get(0)[i].app());
+            long errors = 0;
+            for (Side[] launch : launches) {
+                rounds.addAll(launch[i].rounds());
+                latency.addAll(launch[i].latency());
+                errors += launch[i].errors();
+            }
+            pooled[i] = new Side(launches.get(0)[i].app(), rounds, latency, errors);
+        }
+        return pooled;
+    }
+
     private final List<Target> targets;
 
     /** @param targets Quiesce first, then its peers */
