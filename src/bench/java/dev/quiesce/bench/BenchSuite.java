@@ -36,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code bench.seconds} [4], {@code bench.rounds} [3], {@code bench.connections} [2],
  *       {@code bench.warmupSeconds} [60, the most] — sections 3, 4
  *   <li>{@code bench.launches} [3] — section 3: how many times the three apps are started and measured
+ *   <li>{@code bench.baselineJar} [none] — section 3: another build of the gateway (its
+ *       {@code quarkus-run.jar}), started with {@code bench.appArgs} and measured beside the others in
+ *       every launch, so a change's effect (or that of {@code bench.quiesceArgs}) is measured side by
+ *       side in one run
  *   <li>{@code bench.subscribers} [1000], {@code bench.fanoutTrials} [25] — section 5
  *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
  *   <li>{@code bench.starts} [5] — section 7, per app
@@ -51,11 +55,14 @@ public final class BenchSuite {
     private static final String QUIESCE = "Quiesce";
     private static final String BARE = "bare Quarkus gRPC echo";
     private static final String BARE_EXT = "echo + Quiesce's extensions";
+    private static final String BASELINE = "Quiesce baseline (bench.baselineJar)";
 
     private final Path jar = absolute("bench.jar", "target/quarkus-app/quarkus-run.jar");
     private final Path bareJar = absolute("bench.bareJar", "target/bench-bare/quarkus-app/quarkus-run.jar");
     private final Path bareExtJar = absolute("bench.bareExtJar", "target/bench-bare-ext/quarkus-app/quarkus-run.jar");
     private final Path out = absolute("bench.out", "target/bench");
+    /** Another build of the gateway for section 3, or null. */
+    private final Path baselineJar = optionalJar("bench.baselineJar");
     private final Set<String> sections = sections(System.getProperty("bench.sections", "all"));
     private final List<String> appArgs = options("bench.appArgs");
     /** Quiesce's JVM options: {@code bench.appArgs} plus {@code bench.quiesceArgs} (e.g. a JFR recording). */
@@ -237,25 +244,36 @@ public final class BenchSuite {
                 "latency median ms", "latency p99 ms", "server CPU µs/call (median round)", "errors");
         DataPlane.render(table, 1, DataPlane.pool(one));
         double[] ratios = DataPlane.render(table, 16, DataPlane.pool(sixteen));
-        Report.Table perLaunch = s.table("launch", "Quiesce calls/s", "echo + extensions calls/s",
+        List<String> columns = new ArrayList<>(List.of("launch", "Quiesce calls/s", "echo + extensions calls/s",
                 "bare echo calls/s", "Quiesce / echo + extensions", "Quiesce / bare",
-                "server CPU µs/call: Quiesce / echo + extensions / bare");
+                "server CPU µs/call: Quiesce / echo + extensions / bare"));
+        if (baselineJar != null) {
+            columns.addAll(List.of("baseline calls/s", "Quiesce / baseline", "baseline server CPU µs/call"));
+        }
+        Report.Table perLaunch = s.table(columns.toArray(String[]::new));
         for (int launch = 0; launch < launches; launch++) {
             DataPlane.Side[] l = sixteen.get(launch);
-            perLaunch.row(launch + 1, Report.num(l[0].medianPerSecond(), "%.0f"),
+            List<Object> row = new ArrayList<>(List.of(launch + 1, Report.num(l[0].medianPerSecond(), "%.0f"),
                     Report.num(l[1].medianPerSecond(), "%.0f"), Report.num(l[2].medianPerSecond(), "%.0f"),
                     Report.num(l[0].medianPerSecond() / l[1].medianPerSecond(), "%.3f"),
                     Report.num(l[0].medianPerSecond() / l[2].medianPerSecond(), "%.3f"),
                     Report.num(l[0].medianCpuMicrosPerCall(), "%.1f") + " / "
                             + Report.num(l[1].medianCpuMicrosPerCall(), "%.1f") + " / "
-                            + Report.num(l[2].medianCpuMicrosPerCall(), "%.1f"));
+                            + Report.num(l[2].medianCpuMicrosPerCall(), "%.1f")));
+            if (baselineJar != null) {
+                row.addAll(List.of(Report.num(l[3].medianPerSecond(), "%.0f"),
+                        Report.num(l[0].medianPerSecond() / l[3].medianPerSecond(), "%.3f"),
+                        Report.num(l[3].medianCpuMicrosPerCall(), "%.1f")));
+            }
+            perLaunch.row(row.toArray());
         }
         s.text("Closed loop: each of the concurrent calls is re-issued when its answer arrives; every slot has its "
                 + "own session (no busy refusals). Concurrency 16 runs over " + connections + " connections "
                 + "(concurrency 1 over the first). " + launches + " launches of the three apps; in each, " + rounds
                 + " rounds of " + round.toSeconds() + " s per app, the apps alternating, after an unrecorded warm-up "
                 + "at 16 concurrent calls until the app's JIT compiler was quiet (under 100 ms CPU in 5 s; at most "
-                + warmUp.toSeconds() + " s; per launch, Quiesce / echo + extensions / bare: " + String.join(", ", warmed)
+                + warmUp.toSeconds() + " s; per launch, Quiesce / echo + extensions / bare"
+                + (baselineJar == null ? "" : " / baseline") + ": " + String.join(", ", warmed)
                 + "). The first table pools the rounds of every launch (medians over all of them); the second gives "
                 + "each launch at 16 concurrent calls, because the same jar lands on a fast or a slow JIT outcome "
                 + "per JVM (BENCHMARKS.md, data plane). Latency percentiles pool every call. Server CPU is the app "
@@ -266,7 +284,10 @@ public final class BenchSuite {
                 + "shares the 2 cores with the server, as it would on one machine; its cost per call is the same for "
                 + "every app. Peers (src/bench/bare): \"" + BARE + "\" has the same proto, Quarkus, one-port gRPC "
                 + "setup and Mutiny service shape and nothing else; \"" + BARE_EXT + "\" adds every extension Quiesce "
-                + "uses (REST, health, scheduler, Jackson, Micrometer/Prometheus) but none of Quiesce's code.");
+                + "uses (REST, health, scheduler, Jackson, Micrometer/Prometheus) but none of Quiesce's code."
+                + (baselineJar == null ? "" : " \"" + BASELINE + "\" is another build of the gateway, " + baselineJar
+                        + ", started in every launch with the peers' options (bench.appArgs; bench.quiesceArgs is "
+                        + "Quiesce's alone)."));
         s.goal("3. HandleMessage throughput, Quiesce / bare Quarkus echo (16 concurrent)", "≥ 0.95",
                 Report.num(ratios[1], "%.3f") + " (vs the echo with Quiesce's extensions: "
                         + Report.num(ratios[0], "%.3f") + ")", ratios[1] >= 0.95);
@@ -281,25 +302,35 @@ public final class BenchSuite {
             throws Exception {
         Path bareHome = tempHome();
         Path extHome = tempHome();
+        Path baselineHome = baselineJar == null ? null : tempHome();
         List<GatewayChannel> all = new ArrayList<>();
         try (AppProcess bare = AppProcess.start(bareJar, bareHome, out.resolve("app-bare-" + launch + ".log"), appArgs);
                 AppProcess ext = AppProcess.start(bareExtJar, extHome, out.resolve("app-bare-ext-" + launch + ".log"),
-                        appArgs)) {
+                        appArgs);
+                AppProcess baseline = baselineHome == null ? null : AppProcess.start(baselineJar, baselineHome,
+                        out.resolve("app-baseline-" + launch + ".log"), appArgs)) {
+            List<Object[]> apps = new ArrayList<>(List.of(new Object[] {QUIESCE, quiesce}, new Object[] {BARE_EXT, ext},
+                    new Object[] {BARE, bare}));
+            if (baseline != null) {
+                apps.add(new Object[] {BASELINE, baseline});
+            }
             List<DataPlane.Target> targets = new ArrayList<>();
-            for (var t : List.of(new Object[] {QUIESCE, quiesce}, new Object[] {BARE_EXT, ext},
-                    new Object[] {BARE, bare})) {
+            for (Object[] t : apps) {
                 List<GatewayChannel> channels = channels((AppProcess) t[1], connections);
                 all.addAll(channels);
                 targets.add(new DataPlane.Target((String) t[0], (AppProcess) t[1], channels));
             }
             DataPlane bench = new DataPlane(targets);
             Duration[] took = bench.warmUp(16, warmUp);
-            warmed.add(took[0].toSeconds() + " s / " + took[1].toSeconds() + " s / " + took[2].toSeconds() + " s");
+            warmed.add(String.join(" / ", Arrays.stream(took).map(d -> d.toSeconds() + " s").toList()));
             return new DataPlane.Side[][] {bench.measure(1, rounds, round), bench.measure(16, rounds, round)};
         } finally {
             closeAll(all);
             deleteRecursively(bareHome);
             deleteRecursively(extHome);
+            if (baselineHome != null) {
+                deleteRecursively(baselineHome);
+            }
         }
     }
 
@@ -533,6 +564,19 @@ public final class BenchSuite {
 
     private static Path absolute(String property, String fallback) {
         return Path.of(System.getProperty(property, fallback)).toAbsolutePath();
+    }
+
+    /** The jar a property names, or null when it is unset or blank; a named jar must exist. */
+    private static Path optionalJar(String property) {
+        String value = System.getProperty(property, "").strip();
+        if (value.isEmpty()) {
+            return null;
+        }
+        Path path = Path.of(value).toAbsolutePath();
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalArgumentException(property + "=" + value + " is not a file: name a build's quarkus-run.jar");
+        }
+        return path;
     }
 
     static Path tempHome() throws IOException {

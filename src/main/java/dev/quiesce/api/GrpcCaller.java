@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The authenticated caller of the current gRPC call, put into the gRPC {@link Context} by
- * {@link GrpcAuthInterceptor}. Read it in the service method itself (the gRPC Context is bound to
+ * {@link GrpcCallGuard}. Read it in the service method itself (the gRPC Context is bound to
  * the thread handling the call; Quarkus carries it over to {@code @Blocking} workers), and pass
  * the principal on explicitly to anything that runs later. Thread-safe.
  */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * REST auth in the running application, over real HTTP. The gRPC side is tested in
- * {@link GrpcAuthInterceptorTest} with its own server and stand-in services, so it does not depend
+ * {@link GrpcCallGuardTest} with its own server and stand-in services, so it does not depend
  * on which {@code @GrpcService} beans the application has (with none, Quarkus starts no gRPC server).
  */
 @QuarkusTest

@@ -23,6 +23,7 @@ import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
@@ -49,6 +50,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +64,7 @@ import org.junit.jupiter.api.io.TempDir;
  * test stand-ins bound only into this server (never CDI beans): each answers with the name of the
  * caller it finds through {@link GrpcCaller} and records that it was reached.
  */
-class GrpcAuthInterceptorTest {
+class GrpcCallGuardTest {
 
     private static final String READER = "Bearer reader-token";
     private static final String DRAINER = "Bearer drainer-token";
@@ -89,7 +91,7 @@ class GrpcAuthInterceptorTest {
                 line("drainer", "drain", "drainer-token"),
                 line("ingester", "ingest", "ingester-token"),
                 line("operator", "read,drain,ingest,internal", "operator-token"));
-        GrpcAuthInterceptor interceptor = new GrpcAuthInterceptor(new Authenticator(TokenStore.open(home)));
+        GrpcCallGuard interceptor = new GrpcCallGuard(new Authenticator(TokenStore.open(home)));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .addService(ServerInterceptors.intercept(DrainControlGrpc.bindService(new StandInDrainControl()), interceptor))
                 .addService(ServerInterceptors.intercept(HealthGrpc.bindService(new StandInHealth()), interceptor))
@@ -203,6 +205,29 @@ class GrpcAuthInterceptorTest {
     }
 
     @Test
+    void halfCloseWithoutARequestIsInvalidArgumentAndNeverReachesTheService() throws Exception {
+        Status authenticated = halfCloseWithoutMessage(HANDLE_MESSAGE, INGESTER);
+        Status open = halfCloseWithoutMessage(HealthGrpc.getCheckMethod(), null);
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, authenticated.getCode(), authenticated.toString());
+        assertEquals("the request to quiesce.v1.MessageGateway/HandleMessage could not be decoded as a "
+                + "google.protobuf.Empty (malformed or truncated protobuf, or a string field that is not UTF-8); "
+                + "nothing was done. Send it with a client generated from proto/quiesce/v1", authenticated.getDescription());
+        assertEquals(Status.Code.INVALID_ARGUMENT, open.getCode(), open.toString());
+        assertTrue(open.getDescription().startsWith("the request to grpc.health.v1.Health/Check could not be decoded as a "
+                + "grpc.health.v1.HealthCheckRequest"), open.getDescription());
+        assertEquals(List.of(), reached);
+    }
+
+    @Test
+    void authIsCheckedBeforeTheMissingRequest() throws Exception {
+        Status refused = halfCloseWithoutMessage(HANDLE_MESSAGE, READER);
+
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getCode(), refused.toString());
+        assertEquals(List.of(), reached);
+    }
+
+    @Test
     void outsideACallThereIsNoCaller() {
         assertFalse(GrpcCaller.current().isPresent());
         assertThrows(IllegalStateException.class, GrpcCaller::principal);
@@ -218,13 +243,32 @@ class GrpcAuthInterceptorTest {
                 CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), Empty.getDefaultInstance());
     }
 
+    /** Starts a call and half-closes it without sending its request: what the transport does when the request does not decode. */
+    private <Q, R> Status halfCloseWithoutMessage(MethodDescriptor<Q, R> method, String authorization) throws Exception {
+        CompletableFuture<Status> closed = new CompletableFuture<>();
+        ClientCall<Q, R> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+        Metadata headers = new Metadata();
+        if (authorization != null) {
+            headers.put(GrpcCallGuard.AUTHORIZATION, authorization);
+        }
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                closed.complete(status);
+            }
+        }, headers);
+        call.request(1);
+        call.halfClose();
+        return closed.get(10, TimeUnit.SECONDS);
+    }
+
     private static <S extends AbstractStub<S>> S withAuthorization(S stub, String authorization) {
         return stub.withInterceptors(attach(authorization)).withDeadlineAfter(10, TimeUnit.SECONDS);
     }
 
     private static ClientInterceptor attach(String authorization) {
         Metadata headers = new Metadata();
-        headers.put(GrpcAuthInterceptor.AUTHORIZATION, authorization);
+        headers.put(GrpcCallGuard.AUTHORIZATION, authorization);
         return MetadataUtils.newAttachHeadersInterceptor(headers);
     }
 

@@ -1,0 +1,84 @@
+package dev.quiesce.api;
+
+import static dev.quiesce.testing.GatewayClient.message;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.quiesce.api.v1.GetStateRequest;
+import dev.quiesce.api.v1.TurnOutcome;
+import dev.quiesce.testing.GatewayClient;
+import dev.quiesce.testing.TestHome;
+import dev.quiesce.testing.TestTokens;
+import io.grpc.Channel;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Each call is metered once on {@code /q/metrics}: gRPC calls by the gRPC binder
+ * ({@code grpc_server_*}, with the gRPC status code), REST calls by the HTTP binder
+ * ({@code http_server_requests_seconds}). A gRPC call is not also timed as an HTTP request.
+ */
+@QuarkusTest
+@WithTestResource(TestHome.class)
+class CallMetricsTest {
+
+    @GrpcClient("gateway")
+    Channel channel;
+
+    @Test
+    void grpcCallsAreMeteredByMethodAndStatusAndNotAsHttpRequests() {
+        GatewayClient gateway = new GatewayClient(channel);
+        double handled = count("grpc_server_processing_duration_seconds_count", "method=\"HandleMessage\"",
+                "statusCode=\"OK\"");
+        double read = count("grpc_server_processing_duration_seconds_count", "method=\"GetState\"",
+                "statusCode=\"OK\"");
+
+        assertThat(gateway.handle(TestTokens.INGESTER, message("call-metrics-1", "one")).getOutcome())
+                .isEqualTo(TurnOutcome.TURN_OUTCOME_COMPLETED);
+        gateway.control().getState(GetStateRequest.getDefaultInstance());
+
+        // A call is recorded as it closes, which may be just after its answer arrives here.
+        await().untilAsserted(() -> {
+            assertThat(count("grpc_server_processing_duration_seconds_count", "method=\"HandleMessage\"",
+                    "statusCode=\"OK\"")).isEqualTo(handled + 1);
+            assertThat(count("grpc_server_processing_duration_seconds_count", "method=\"GetState\"",
+                    "statusCode=\"OK\"")).isEqualTo(read + 1);
+        });
+        assertThat(metrics()).doesNotContainPattern("(?m)^http_server_requests_seconds_count\\{[^}]*uri=\"/quiesce\\.v1\\.");
+    }
+
+    @Test
+    void restCallsAreStillTimedAsHttpRequests() {
+        double before = count("http_server_requests_seconds_count", "uri=\"/api/gateway/state\"", "status=\"200\"");
+
+        given().header("authorization", TestTokens.READER.bearer()).get("/api/gateway/state").then().statusCode(200);
+
+        await().untilAsserted(() -> assertThat(
+                count("http_server_requests_seconds_count", "uri=\"/api/gateway/state\"", "status=\"200\""))
+                .isEqualTo(before + 1));
+    }
+
+    private static String metrics() {
+        return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** The value of the series of {@code name} whose labels include every one of {@code labels}; 0 when absent. */
+    private static double count(String name, String... labels) {
+        Matcher line = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)} (\\S+)$").matcher(metrics());
+        while (line.find()) {
+            boolean all = true;
+            for (String label : labels) {
+                all &= line.group(1).contains(label);
+            }
+            if (all) {
+                return Double.parseDouble(line.group(2));
+            }
+        }
+        return 0;
+    }
+}
