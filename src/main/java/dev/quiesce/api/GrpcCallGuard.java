@@ -36,10 +36,10 @@ import jakarta.inject.Singleton;
  * Unknown fields and mismatched wire types of known fields decode fine (proto3 skips them) and
  * reach the service.
  *
- * <p>Why the principal is in the Context only around {@code onHalfClose}: that is where grpc-java
- * invokes a unary or server-streaming service method, the one place {@link GrpcCaller} is read.
- * Attaching it around every listener callback, as {@code Contexts.interceptCall} does, costs an
- * attach and a detach per callback on the data plane's every call.
+ * <p>Why the principal is in the Context only around {@code onHalfClose} (and {@code startCall}):
+ * that is where grpc-java invokes a unary or server-streaming service method, the one place
+ * {@link GrpcCaller} is read. The other callbacks (messages, readiness, cancel, completion) never
+ * need it, so they are not wrapped in an attach and a detach as {@code Contexts.interceptCall} would.
  *
  * <p>Thread-safe and non-blocking: one instance serves every call; per-call state lives in the
  * listener, whose callbacks gRPC serialises.
