@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Entry point of the benchmark suite ({@code ./mvnw -B -Pbench verify}; src/bench/BENCHMARKS.md
@@ -40,6 +41,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code quarkus-run.jar}), started with {@code bench.appArgs} and measured beside the others in
  *       every launch, so a change's effect (or that of {@code bench.quiesceArgs}) is measured side by
  *       side in one run
+ *   <li>{@code bench.extraJars} [none] — section 3: more apps to measure beside the others in every
+ *       launch, as a comma list of {@code label=path/to/quarkus-run.jar} (e.g. knock-out builds of the
+ *       echo with extensions, BENCHMARKS.md), started with {@code bench.appArgs}
  *   <li>{@code bench.subscribers} [1000], {@code bench.fanoutTrials} [25] — section 5
  *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
  *   <li>{@code bench.starts} [5] — section 7, per app
@@ -61,8 +65,8 @@ public final class BenchSuite {
     private final Path bareJar = absolute("bench.bareJar", "target/bench-bare/quarkus-app/quarkus-run.jar");
     private final Path bareExtJar = absolute("bench.bareExtJar", "target/bench-bare-ext/quarkus-app/quarkus-run.jar");
     private final Path out = absolute("bench.out", "target/bench");
-    /** Another build of the gateway for section 3, or null. */
-    private final Path baselineJar = optionalJar("bench.baselineJar");
+    /** The apps section 3 measures besides Quiesce and the two peers: the baseline, then the extra jars. */
+    private final List<Extra> extras = extras();
     private final Set<String> sections = sections(System.getProperty("bench.sections", "all"));
     private final List<String> appArgs = options("bench.appArgs");
     /** Quiesce's JVM options: {@code bench.appArgs} plus {@code bench.quiesceArgs} (e.g. a JFR recording). */
@@ -247,8 +251,9 @@ public final class BenchSuite {
         List<String> columns = new ArrayList<>(List.of("launch", "Quiesce calls/s", "echo + extensions calls/s",
                 "bare echo calls/s", "Quiesce / echo + extensions", "Quiesce / bare",
                 "server CPU µs/call: Quiesce / echo + extensions / bare"));
-        if (baselineJar != null) {
-            columns.addAll(List.of("baseline calls/s", "Quiesce / baseline", "baseline server CPU µs/call"));
+        for (Extra extra : extras) {
+            columns.addAll(List.of(extra.label() + " calls/s", "Quiesce / " + extra.label(),
+                    extra.label() + " server CPU µs/call"));
         }
         Report.Table perLaunch = s.table(columns.toArray(String[]::new));
         for (int launch = 0; launch < launches; launch++) {
@@ -260,10 +265,10 @@ public final class BenchSuite {
                     Report.num(l[0].medianCpuMicrosPerCall(), "%.1f") + " / "
                             + Report.num(l[1].medianCpuMicrosPerCall(), "%.1f") + " / "
                             + Report.num(l[2].medianCpuMicrosPerCall(), "%.1f")));
-            if (baselineJar != null) {
-                row.addAll(List.of(Report.num(l[3].medianPerSecond(), "%.0f"),
-                        Report.num(l[0].medianPerSecond() / l[3].medianPerSecond(), "%.3f"),
-                        Report.num(l[3].medianCpuMicrosPerCall(), "%.1f")));
+            for (int i = 3; i < l.length; i++) {
+                row.addAll(List.of(Report.num(l[i].medianPerSecond(), "%.0f"),
+                        Report.num(l[0].medianPerSecond() / l[i].medianPerSecond(), "%.3f"),
+                        Report.num(l[i].medianCpuMicrosPerCall(), "%.1f")));
             }
             perLaunch.row(row.toArray());
         }
@@ -273,7 +278,8 @@ public final class BenchSuite {
                 + " rounds of " + round.toSeconds() + " s per app, the apps alternating, after an unrecorded warm-up "
                 + "at 16 concurrent calls until the app's JIT compiler was quiet (under 100 ms CPU in 5 s; at most "
                 + warmUp.toSeconds() + " s; per launch, Quiesce / echo + extensions / bare"
-                + (baselineJar == null ? "" : " / baseline") + ": " + String.join(", ", warmed)
+                + extras.stream().map(e -> " / " + e.label()).collect(Collectors.joining()) + ": "
+                + String.join(", ", warmed)
                 + "). The first table pools the rounds of every launch (medians over all of them); the second gives "
                 + "each launch at 16 concurrent calls, because the same jar lands on a fast or a slow JIT outcome "
                 + "per JVM (BENCHMARKS.md, data plane). Latency percentiles pool every call. Server CPU is the app "
@@ -285,9 +291,9 @@ public final class BenchSuite {
                 + "every app. Peers (src/bench/bare): \"" + BARE + "\" has the same proto, Quarkus, one-port gRPC "
                 + "setup and Mutiny service shape and nothing else; \"" + BARE_EXT + "\" adds every extension Quiesce "
                 + "uses (REST, health, scheduler, Jackson, Micrometer/Prometheus) but none of Quiesce's code."
-                + (baselineJar == null ? "" : " \"" + BASELINE + "\" is another build of the gateway, " + baselineJar
-                        + ", started in every launch with the peers' options (bench.appArgs; bench.quiesceArgs is "
-                        + "Quiesce's alone)."));
+                + extras.stream().map(e -> " \"" + e.label() + "\" is " + e.jar() + ".").collect(Collectors.joining())
+                + (extras.isEmpty() ? "" : " They are started in every launch with the peers' options (bench.appArgs; "
+                        + "bench.quiesceArgs is Quiesce's alone)."));
         s.goal("3. HandleMessage throughput, Quiesce / bare Quarkus echo (16 concurrent)", "≥ 0.95",
                 Report.num(ratios[1], "%.3f") + " (vs the echo with Quiesce's extensions: "
                         + Report.num(ratios[0], "%.3f") + ")", ratios[1] >= 0.95);
@@ -302,17 +308,21 @@ public final class BenchSuite {
             throws Exception {
         Path bareHome = tempHome();
         Path extHome = tempHome();
-        Path baselineHome = baselineJar == null ? null : tempHome();
         List<GatewayChannel> all = new ArrayList<>();
+        List<AppProcess> extraApps = new ArrayList<>();
+        List<Path> extraHomes = new ArrayList<>();
         try (AppProcess bare = AppProcess.start(bareJar, bareHome, out.resolve("app-bare-" + launch + ".log"), appArgs);
                 AppProcess ext = AppProcess.start(bareExtJar, extHome, out.resolve("app-bare-ext-" + launch + ".log"),
-                        appArgs);
-                AppProcess baseline = baselineHome == null ? null : AppProcess.start(baselineJar, baselineHome,
-                        out.resolve("app-baseline-" + launch + ".log"), appArgs)) {
+                        appArgs)) {
             List<Object[]> apps = new ArrayList<>(List.of(new Object[] {QUIESCE, quiesce}, new Object[] {BARE_EXT, ext},
                     new Object[] {BARE, bare}));
-            if (baseline != null) {
-                apps.add(new Object[] {BASELINE, baseline});
+            for (int i = 0; i < extras.size(); i++) {
+                Path home = tempHome();
+                extraHomes.add(home);
+                AppProcess app = AppProcess.start(extras.get(i).jar(), home,
+                        out.resolve("app-extra-" + (i + 1) + "-" + launch + ".log"), appArgs);
+                extraApps.add(app);
+                apps.add(new Object[] {extras.get(i).label(), app});
             }
             List<DataPlane.Target> targets = new ArrayList<>();
             for (Object[] t : apps) {
@@ -326,10 +336,13 @@ public final class BenchSuite {
             return new DataPlane.Side[][] {bench.measure(1, rounds, round), bench.measure(16, rounds, round)};
         } finally {
             closeAll(all);
+            for (AppProcess app : extraApps) {
+                app.close();
+            }
             deleteRecursively(bareHome);
             deleteRecursively(extHome);
-            if (baselineHome != null) {
-                deleteRecursively(baselineHome);
+            for (Path home : extraHomes) {
+                deleteRecursively(home);
             }
         }
     }
@@ -566,15 +579,35 @@ public final class BenchSuite {
         return Path.of(System.getProperty(property, fallback)).toAbsolutePath();
     }
 
-    /** The jar a property names, or null when it is unset or blank; a named jar must exist. */
-    private static Path optionalJar(String property) {
-        String value = System.getProperty(property, "").strip();
-        if (value.isEmpty()) {
-            return null;
+    /** One more app for section 3: its label in the tables and its {@code quarkus-run.jar}. */
+    private record Extra(String label, Path jar) {}
+
+    /** {@code bench.baselineJar}, then each {@code label=path} of {@code bench.extraJars}; every jar must exist. */
+    private static List<Extra> extras() {
+        List<Extra> extras = new ArrayList<>();
+        String baseline = System.getProperty("bench.baselineJar", "").strip();
+        if (!baseline.isEmpty()) {
+            extras.add(new Extra(BASELINE, existingJar("bench.baselineJar", baseline)));
         }
+        for (String entry : System.getProperty("bench.extraJars", "").split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            int eq = entry.indexOf('=');
+            if (eq <= 0 || entry.substring(0, eq).isBlank()) {
+                throw new IllegalArgumentException("bench.extraJars entry \"" + entry.strip()
+                        + "\" is not label=path/to/quarkus-run.jar");
+            }
+            extras.add(new Extra(entry.substring(0, eq).strip(),
+                    existingJar("bench.extraJars", entry.substring(eq + 1).strip())));
+        }
+        return List.copyOf(extras);
+    }
+
+    private static Path existingJar(String property, String value) {
         Path path = Path.of(value).toAbsolutePath();
         if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException(property + "=" + value + " is not a file: name a build's quarkus-run.jar");
+            throw new IllegalArgumentException(property + ": " + value + " is not a file: name a build's quarkus-run.jar");
         }
         return path;
     }

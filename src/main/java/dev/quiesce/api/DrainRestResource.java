@@ -8,6 +8,7 @@ import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainRefusedException;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
+import io.micrometer.core.annotation.Timed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -45,6 +46,7 @@ public class DrainRestResource {
         this.caller = caller;
     }
 
+    @Timed(value = RestTimer.NAME, description = RestTimer.DESCRIPTION)
     @GET
     @Path("/state")
     @Produces(MediaType.APPLICATION_JSON)
@@ -56,6 +58,7 @@ public class DrainRestResource {
      * {@code {"action": "drain"|"cancel", "suppress_notification": bool, "reason": str,
      * "lease_seconds": int, "drain_id": str}}; {@code action} is required.
      */
+    @Timed(value = RestTimer.NAME, description = RestTimer.DESCRIPTION)
     @POST
     @Path("/drain")
     @Consumes(MediaType.WILDCARD)

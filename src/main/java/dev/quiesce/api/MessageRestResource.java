@@ -6,6 +6,7 @@ import dev.quiesce.auth.Principal;
 import dev.quiesce.auth.Scope;
 import dev.quiesce.pipeline.InvalidMessageException;
 import dev.quiesce.pipeline.MessagePipeline;
+import io.micrometer.core.annotation.Timed;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -37,6 +38,7 @@ public class MessageRestResource {
         this.caller = caller;
     }
 
+    @Timed(value = RestTimer.NAME, description = RestTimer.DESCRIPTION)
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
