@@ -4,7 +4,7 @@
 # measured beside Quiesce and the two peers in every launch (-Dbench.extraJars).
 #
 #   src/bench/knockouts.sh echo    [bench options]   the echo with extensions, one extension removed at a time
-#   src/bench/knockouts.sh quiesce [bench options]   Quiesce without the HTTP binder, the gRPC binder, both
+#   src/bench/knockouts.sh quiesce [bench options]   Quiesce with the HTTP binder back on, and without the gRPC binder
 #
 # Options are passed to the bench run, e.g. -Dbench.launches=8 -Dbench.warmupSeconds=30.
 set -euo pipefail
@@ -21,6 +21,7 @@ rm -rf "$out"
 mkdir -p "$out"
 all=ext-scheduler,ext-health,ext-jackson,ext-rest,ext-micrometer
 http_off=-Dquarkus.micrometer.binder.http-server.enabled=false
+http_on=-Dquarkus.micrometer.binder.http-server.enabled=true
 grpc_off=-Dquarkus.micrometer.binder.grpc-server.enabled=false
 extra=()
 
@@ -48,9 +49,10 @@ if [ "$set_name" = echo ]; then
   peer "ext − REST" no-rest -Pext-scheduler,ext-health,ext-jackson,ext-micrometer
   peer "ext − health & scheduler" no-health-scheduler -Pext-jackson,ext-rest,ext-micrometer
 else
-  gateway "Quiesce − HTTP binder" no-http-binder "$http_off"
+  # The shipped build has the HTTP binder off (application.properties); these put it back, or take
+  # the gRPC binder away too.
+  gateway "Quiesce + HTTP binder" with-http-binder "$http_on"
   gateway "Quiesce − gRPC binder" no-grpc-binder "$grpc_off"
-  gateway "Quiesce − both binders" no-both-binders "$http_off" "$grpc_off"
 fi
 
 jars=$(IFS=,; echo "${extra[*]}")
