@@ -416,7 +416,7 @@ public final class BenchSuite {
 
     private void gate(Report.Section s) throws Exception {
         int warmups = Math.max(1, jmhIterations / 2);
-        List<GateMicrobench.Row> rows = GateMicrobench.run(warmups, jmhIterations);
+        List<GateMicrobench.Row> rows = GateMicrobench.run(GateBenchmark.class, warmups, jmhIterations);
         Report.Table table = s.table("benchmark", "threads", "other turns in flight", "mean ns/op ± 99.9% CI",
                 "median iteration ns/op", "worst iteration ns/op", "gate / floor");
         for (GateMicrobench.Row row : rows) {
@@ -442,6 +442,18 @@ public final class BenchSuite {
                 + "remove. With 2 threads on 2 cores the harness and the machine's other work compete for the same "
                 + "cores. JMH reports one mean per iteration, so the median and worst iteration stand in for "
                 + "median / p99.");
+        Report.Table calls = s.table("benchmark", "threads", "mean ns/op ± 99.9% CI", "median iteration ns/op",
+                "worst iteration ns/op");
+        for (GateMicrobench.Row row : GateMicrobench.run(CallPathBenchmark.class, warmups, jmhIterations)) {
+            calls.row(row.name(), row.threads(), Report.num(row.mean(), "%.1f") + " ± " + Report.num(row.error(), "%.1f"),
+                    Report.num(row.medianIteration(), "%.1f"), Report.num(row.worstIteration(), "%.1f"));
+        }
+        s.text("The per-call work of Quiesce's own code on the data plane, without the transport (same JMH settings). "
+                + "bearerCheck: the bearer check the gRPC guard makes on every HandleMessage call (a tokens file of "
+                + "one token, scope ingest). echoTurn: one user turn through the message pipeline with the echo "
+                + "handler (no delay): validation, the gate, the turn's hook, the handler, the release and the reply, "
+                + "on a drain state with the status-file writer and the metrics as listeners; each thread has its "
+                + "own session.");
     }
 
     private void processFigures(Report.Section s) throws Exception {

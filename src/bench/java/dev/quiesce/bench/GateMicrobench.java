@@ -14,7 +14,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs {@link GateBenchmark} with JMH (one fork, in its own JVM) and turns the results into rows:
+ * Runs a JMH benchmark class ({@link GateBenchmark}, {@link CallPathBenchmark}) with JMH (one fork, in its own JVM) and turns the results into rows:
  * the mean ns/op with JMH's 99.9% confidence half-width, and the median and worst of the
  * measurement iterations' means (JMH's average-time mode yields one mean per iteration, so these
  * are the closest honest "median / p99" of a sub-microsecond operation; a per-call p99 would mostly
@@ -22,15 +22,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 final class GateMicrobench {
 
-    /** One benchmark's figures. */
+    /** One benchmark's figures; {@code otherTurns} is 0 for a benchmark without that parameter. */
     record Row(String name, int threads, int otherTurns, double mean, double error, double medianIteration,
             double worstIteration) {}
 
     private GateMicrobench() {}
 
-    static List<Row> run(int warmupSeconds, int measureSeconds) throws RunnerException {
+    static List<Row> run(Class<?> benchmark, int warmupSeconds, int measureSeconds) throws RunnerException {
         Options options = new OptionsBuilder()
-                .include(GateBenchmark.class.getName() + "\\.")
+                .include(benchmark.getName() + "\\.")
                 .forks(1)
                 .warmupIterations(warmupSeconds)
                 .warmupTime(TimeValue.seconds(1))
@@ -52,8 +52,9 @@ final class GateMicrobench {
             iterations.sort(Double::compare);
             String label = result.getParams().getBenchmark();
             label = label.substring(label.lastIndexOf('.') + 1);
+            String otherTurns = result.getParams().getParam("otherTurns");
             rows.add(new Row(label, result.getParams().getThreads(),
-                    Integer.parseInt(result.getParams().getParam("otherTurns")), aggregate.getPrimaryResult().getScore(),
+                    otherTurns == null ? 0 : Integer.parseInt(otherTurns), aggregate.getPrimaryResult().getScore(),
                     aggregate.getPrimaryResult().getScoreError(), iterations.get((iterations.size() - 1) / 2),
                     iterations.get(iterations.size() - 1)));
         }

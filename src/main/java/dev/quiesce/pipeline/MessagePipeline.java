@@ -82,15 +82,16 @@ public class MessagePipeline {
             return Uni.createFrom().item(answer.apply(count(refusal(refused.why()))));
         }
         TurnInfo turn = ((Admission.Admitted) admission).turn();
-        TurnRequest request = new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
-                message.internal(), message.messageId());
-        RunningTurn<R> hook = new RunningTurn<>(turn, request, answer);
+        RunningTurn<R> hook = new RunningTurn<>(turn, answer);
         running.put(turn.turnId(), hook);
-        // One emitter and a plain subscriber rather than a chain of operators: Mutiny wraps every
-        // operator's callback in a context-propagation snapshot, and the eight of the former
-        // chain (with Uni.combine().any() racing the reply against an interrupt) cost more CPU per
-        // turn than the gate and the registry together (src/bench/BENCHMARKS.md, data plane).
-        return Uni.createFrom().<R>emitter(hook::attach);
+        hook.run(new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
+                message.internal(), message.messageId()));
+        // A turn that ended while it started (the echo handler without a delay, a handler that fails
+        // at once) is answered with its reply as it is. Only a turn still running needs an emitter,
+        // which costs a context-propagation capture and a termination hook per call: no chain of
+        // operators on this path (src/bench/BENCHMARKS.md, data plane).
+        R reply = hook.replyIfEnded();
+        return reply != null ? Uni.createFrom().item(reply) : Uni.createFrom().<R>emitter(hook::attach);
     }
 
     /**
@@ -136,40 +137,35 @@ public class MessagePipeline {
     }
 
     /**
-     * One admitted turn from its admission to its end. It ends exactly once — the handler's reply or
-     * failure, an interrupt, or the caller going away — and its end releases the in-flight slot
-     * (before the caller is answered, so the caller's next message finds the session free), counts
-     * the outcome, answers the caller, and cancels the handler's work if that is still running.
-     * An interrupt that comes before the caller subscribed is kept and answered on subscription.
-     * Thread-safe: the handler, the shutdown sequence and the caller may race; fields are guarded by
-     * {@code this}, and nothing is called out while holding it.
+     * One admitted turn from its admission to its end. The handler starts at once, before the caller
+     * subscribes. The turn ends exactly once — the handler's reply or failure, an interrupt, or the
+     * caller going away — and its end releases the in-flight slot (before the caller is answered, so
+     * the caller's next message finds the session free), counts the outcome, answers the caller, and
+     * cancels the handler's work if that is still running. A turn that ends before the caller
+     * subscribed keeps its reply for the subscription. Thread-safe: the handler, the shutdown
+     * sequence and the caller may race; fields are guarded by {@code this}, and nothing is called
+     * out while holding it.
      */
     private final class RunningTurn<R> implements UniSubscriber<String> {
         private final TurnInfo turn;
-        private final TurnRequest request;
         private final Function<TurnOutcome, R> answer;
         private UniEmitter<? super R> caller;
-        private TurnOutcome interruptedEarly;
+        /** The answer of a turn that ended before the caller subscribed. */
+        private R replyBeforeCaller;
         private UniSubscription handling;
         private boolean ended;
 
-        RunningTurn(TurnInfo turn, TurnRequest request, Function<TurnOutcome, R> answer) {
+        RunningTurn(TurnInfo turn, Function<TurnOutcome, R> answer) {
             this.turn = turn;
-            this.request = request;
             this.answer = answer;
         }
 
-        /** The caller subscribed: run the handler, unless an interrupt came first. */
-        void attach(UniEmitter<? super R> emitter) {
-            TurnOutcome early;
+        /** Runs the handler, unless an interrupt already ended the turn. */
+        void run(TurnRequest request) {
             synchronized (this) {
-                caller = emitter;
-                early = interruptedEarly;
-            }
-            emitter.onTermination(this::callerGone);
-            if (early != null) {
-                end(early); // interrupted before it started: the handler never runs
-                return;
+                if (ended) {
+                    return; // interrupted before it started: the handler never runs
+                }
             }
             Uni<String> work;
             try {
@@ -179,6 +175,24 @@ public class MessagePipeline {
                 return;
             }
             work.subscribe().withSubscriber(this);
+        }
+
+        /** The answer, if the turn has ended and been answered already; null while it runs. */
+        synchronized R replyIfEnded() {
+            return replyBeforeCaller;
+        }
+
+        /** The caller subscribed to a turn that was still running when {@code handle} returned. */
+        void attach(UniEmitter<? super R> emitter) {
+            emitter.onTermination(this::callerGone);
+            R reply;
+            synchronized (this) {
+                caller = emitter;
+                reply = replyBeforeCaller;
+            }
+            if (reply != null) {
+                emitter.complete(reply); // it ended in between
+            }
         }
 
         @Override
@@ -203,35 +217,33 @@ public class MessagePipeline {
             end(failed(turn, failure));
         }
 
-        /** @return true if this ended the turn, false if it had already ended (or was interrupted) */
+        /** @return true if this ended the turn, false if it had already ended */
         boolean interrupt(String hint) {
-            TurnOutcome outcome = new TurnOutcome(TurnOutcome.Kind.INTERRUPTED, hint, turn.turnId());
-            synchronized (this) {
-                if (ended || interruptedEarly != null) {
-                    return false;
-                }
-                if (caller == null) {
-                    interruptedEarly = outcome;
-                    return true;
-                }
-            }
-            return end(outcome);
+            return end(new TurnOutcome(TurnOutcome.Kind.INTERRUPTED, hint, turn.turnId()));
         }
 
         private boolean end(TurnOutcome outcome) {
-            UniEmitter<? super R> to;
             UniSubscription work;
             synchronized (this) {
                 if (ended) {
                     return false;
                 }
                 ended = true;
-                to = caller;
                 work = handling;
             }
             release();
             count(outcome);
-            to.complete(answer.apply(outcome));
+            R reply = answer.apply(outcome);
+            UniEmitter<? super R> to;
+            synchronized (this) {
+                to = caller;
+                if (to == null) {
+                    replyBeforeCaller = reply;
+                }
+            }
+            if (to != null) {
+                to.complete(reply);
+            }
             if (work != null) {
                 work.cancel(); // a no-op when the handler has already answered
             }
