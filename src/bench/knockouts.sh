@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Knock-out runs of the data-plane section (BENCHMARKS.md, "A fourth look"): builds apps that each
+# Knock-out runs of the data-plane section (DATA-PLANE.md, "A fourth look"): builds apps that each
 # lack one extension or one Micrometer binder into target/knockouts/, then runs section 3 with them
 # measured beside Quiesce and the two peers in every launch (-Dbench.extraJars).
 #

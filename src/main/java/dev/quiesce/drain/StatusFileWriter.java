@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the disk. A change of the phase, the drain, {@code drained} or the marker judgement is written at
  * once; a change of the running turns alone at most once per {@link #TURN_CHANGE_INTERVAL} (the
  * newest state is always written by then). Under full ingress every turn start and end is a change,
- * and rewriting the file for each kept a core busy (src/bench/BENCHMARKS.md, data plane). A failed
+ * and rewriting the file for each kept a core busy in the data-plane benchmark. A failed
  * write is logged once per distinct cause and reported by {@link #lastError()}; the gateway keeps
  * working. Thread-safe.
  */

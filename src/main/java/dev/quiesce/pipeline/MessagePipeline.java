@@ -89,7 +89,7 @@ public class MessagePipeline {
         // A turn that ended while it started (the echo handler without a delay, a handler that fails
         // at once) is answered with its reply as it is. Only a turn still running needs an emitter,
         // which costs a context-propagation capture and a termination hook per call: no chain of
-        // operators on this path (src/bench/BENCHMARKS.md, data plane).
+        // operators on this path (src/bench/DATA-PLANE.md).
         R reply = hook.replyIfEnded();
         return reply != null ? Uni.createFrom().item(reply) : Uni.createFrom().<R>emitter(hook::attach);
     }
