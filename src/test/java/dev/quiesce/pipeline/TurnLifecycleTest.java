@@ -1,6 +1,7 @@
 package dev.quiesce.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.marker.DrainMarkerStore;
@@ -87,7 +88,7 @@ class TurnLifecycleTest {
         assertThat(pipeline.runningCount()).isZero();
         Caller caller = new Caller().subscribe(turn);
         assertThat(caller.answers).extracting(TurnOutcome::kind, TurnOutcome::reply)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(TurnOutcome.Kind.COMPLETED, "hello"));
+                .containsExactly(tuple(TurnOutcome.Kind.COMPLETED, "hello"));
     }
 
     @Test
@@ -128,7 +129,7 @@ class TurnLifecycleTest {
         assertThat(state.current().inFlightCount()).isZero();
         Caller caller = new Caller().subscribe(turn);
         assertThat(caller.answers).extracting(TurnOutcome::kind, TurnOutcome::reply)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(TurnOutcome.Kind.INTERRUPTED, HINT));
+                .containsExactly(tuple(TurnOutcome.Kind.INTERRUPTED, HINT));
         assertThat(pipeline.interruptAll(HINT)).isEmpty();
     }
 
