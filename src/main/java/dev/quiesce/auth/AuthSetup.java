@@ -1,6 +1,6 @@
 package dev.quiesce.auth;
 
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;

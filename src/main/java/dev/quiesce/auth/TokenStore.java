@@ -1,6 +1,6 @@
 package dev.quiesce.auth;
 
-import dev.quiesce.marker.DurableFiles;
+import dev.quiesce.home.DurableFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,14 +2,14 @@ package dev.quiesce.drain;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiesce.marker.MarkerTimes;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.QuiesceHome;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -40,7 +40,7 @@ public class DrainAuditLog implements DrainListener {
     @Override
     public void onEvent(DrainEvent event) {
         ObjectNode line = JSON.createObjectNode();
-        line.put("time", MarkerTimes.format(event.time()));
+        line.put("time", IsoTimes.format(event.time()));
         line.put("event", event.kind().wireName());
         line.put("principal", event.principal());
         line.put("reason", event.reason());

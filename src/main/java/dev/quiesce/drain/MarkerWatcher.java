@@ -1,8 +1,8 @@
 package dev.quiesce.drain;
 
 import dev.quiesce.config.QuiesceConfig;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.DrainMarkerStore;
-import dev.quiesce.marker.QuiesceHome;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;

@@ -3,9 +3,9 @@ package dev.quiesce.drain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiesce.marker.DurableFiles;
-import dev.quiesce.marker.MarkerTimes;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.DurableFiles;
+import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.QuiesceHome;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -178,8 +178,8 @@ public class StatusFileWriter implements DrainListener {
         root.put("kind", "quiesce-gateway");
         root.put("gateway_state", snapshot.phase().statusName());
         root.put("active_agents", snapshot.inFlightCount());
-        root.put("start_time", MarkerTimes.format(startTime));
-        root.put("updated_at", MarkerTimes.format(snapshot.changedAt()));
+        root.put("start_time", IsoTimes.format(startTime));
+        root.put("updated_at", IsoTimes.format(snapshot.changedAt()));
         root.put("drained", snapshot.drained());
         root.put("epoch", snapshot.epoch());
         root.put("version", snapshot.version());
@@ -189,12 +189,12 @@ public class StatusFileWriter implements DrainListener {
         } else {
             ObjectNode node = root.putObject("drain");
             node.put("drain_id", drain.drainId());
-            node.put("requested_at", drain.requestedAt() == null ? null : MarkerTimes.format(drain.requestedAt()));
+            node.put("requested_at", drain.requestedAt() == null ? null : IsoTimes.format(drain.requestedAt()));
             node.put("principal", drain.principal());
             node.put("reason", drain.reason());
             node.put("suppress_notification", drain.suppressNotification());
             node.put("lease_expires_at",
-                    drain.leaseExpiresAt() == null ? null : MarkerTimes.format(drain.leaseExpiresAt()));
+                    drain.leaseExpiresAt() == null ? null : IsoTimes.format(drain.leaseExpiresAt()));
             node.put("source", drain.source().wireName());
         }
         ArrayNode turns = root.putArray("in_flight");
@@ -202,7 +202,7 @@ public class StatusFileWriter implements DrainListener {
             ObjectNode node = turns.addObject();
             node.put("turn_id", turn.turnId());
             node.put("session", turn.sessionId());
-            node.put("started_at", MarkerTimes.format(turn.startedAt()));
+            node.put("started_at", IsoTimes.format(turn.startedAt()));
             node.put("internal", turn.internal());
         }
         return root;

@@ -8,10 +8,10 @@ import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.StatusFileWriter;
 import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerJudgement;
-import dev.quiesce.marker.MarkerTimes;
 import dev.quiesce.notify.NotifyReport;
 import dev.quiesce.notify.ShutdownNotifier;
 import dev.quiesce.pipeline.MessagePipeline;
@@ -122,7 +122,7 @@ public class ShutdownSequence {
     private ObjectNode summary(Instant start, int runningAtStart, int interrupted, NotifyReport report) {
         ObjectNode line = JSON.createObjectNode();
         Instant now = clock.instant();
-        line.put("time", MarkerTimes.format(now));
+        line.put("time", IsoTimes.format(now));
         line.put("event", "shutdown_summary");
         line.put("principal", "system");
         line.put("in_flight", runningAtStart);

@@ -1,5 +1,6 @@
 package dev.quiesce.marker;
 
+import dev.quiesce.home.DurableFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.home.IsoTimes;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -28,7 +29,7 @@ final class MarkerCodec {
     static byte[] encode(DrainMarker marker) {
         ObjectNode body = JSON.createObjectNode();
         body.put("action", marker.action() == null ? DrainMarker.ACTION_DRAIN : marker.action());
-        body.put("requested_at", marker.requestedAt() == null ? null : MarkerTimes.format(marker.requestedAt()));
+        body.put("requested_at", marker.requestedAt() == null ? null : IsoTimes.format(marker.requestedAt()));
         body.put("principal", marker.principal());
         body.put("epoch", marker.epoch() == null ? "" : marker.epoch());
         body.put("suppress_notification", marker.suppressNotification());
@@ -39,7 +40,7 @@ final class MarkerCodec {
             body.put("reason", marker.reason());
         }
         if (marker.leaseExpiresAt() != null) {
-            body.put("lease_expires_at", MarkerTimes.format(marker.leaseExpiresAt()));
+            body.put("lease_expires_at", IsoTimes.format(marker.leaseExpiresAt()));
         }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
@@ -97,7 +98,7 @@ final class MarkerCodec {
     }
 
     private static Instant time(JsonNode root, String field) {
-        return MarkerTimes.parse(text(root, field));
+        return IsoTimes.parse(text(root, field));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.quiesce.marker;
 
+import dev.quiesce.home.IsoTimes;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -62,7 +63,7 @@ public final class MarkerJudge {
         if (marker.leaseExpiresAt() != null) {
             if (!marker.leaseExpiresAt().isAfter(now)) {
                 return ignored(IgnoredReason.EXPIRED, marker,
-                        "lease expired at " + MarkerTimes.format(marker.leaseExpiresAt()));
+                        "lease expired at " + IsoTimes.format(marker.leaseExpiresAt()));
             }
         } else if (olderThanMaxAge(marker.requestedAt(), present.modifiedAt(), now)) {
             return ignored(IgnoredReason.EXPIRED, marker, "marker with no lease older than max-age " + maxAge);

@@ -3,8 +3,8 @@ package dev.quiesce.notify;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiesce.marker.DurableFiles;
-import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.home.DurableFiles;
+import dev.quiesce.home.IsoTimes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -88,7 +88,7 @@ final class HomeBroadcastLedger {
             return new Read.Unusable(path + " is not a JSON object");
         }
         JsonNode sentAt = root.get("last_sent_at");
-        Instant at = sentAt != null && sentAt.isTextual() ? MarkerTimes.parse(sentAt.textValue()) : null;
+        Instant at = sentAt != null && sentAt.isTextual() ? IsoTimes.parse(sentAt.textValue()) : null;
         if (at == null) {
             return new Read.Unusable(path + " has no usable last_sent_at");
         }
@@ -104,7 +104,7 @@ final class HomeBroadcastLedger {
      */
     void record(String channel, Instant sentAt) throws IOException {
         ObjectNode body = JSON.createObjectNode();
-        body.put("last_sent_at", MarkerTimes.format(sentAt));
+        body.put("last_sent_at", IsoTimes.format(sentAt));
         body.put("channel", channel);
         DurableFiles.replace(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body), true);
     }

@@ -2,9 +2,9 @@ package dev.quiesce.notify;
 
 import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.MarkerJudgement;
-import dev.quiesce.marker.MarkerTimes;
-import dev.quiesce.marker.QuiesceHome;
 import dev.quiesce.notify.Notification.Kind;
 import dev.quiesce.notify.NotifyReport.HomeBroadcast;
 import io.micrometer.core.instrument.Counter;
@@ -209,11 +209,11 @@ public class ShutdownNotifier {
             if (previous.sentAt().isAfter(now)) {
                 // A clock that went backwards must not silence broadcasts until it catches up.
                 Log.warnf("The last home broadcast is recorded in the future (%s): broadcasting",
-                        MarkerTimes.format(previous.sentAt()));
+                        IsoTimes.format(previous.sentAt()));
             } else if (previous.channel().equals(homeChannel)
                     && Duration.between(previous.sentAt(), now).compareTo(homeMinInterval) < 0) {
                 return HomeDecision.skip(HomeBroadcast.DEDUPLICATED, "one was sent to " + homeChannel + " at "
-                        + MarkerTimes.format(previous.sentAt()) + ", less than " + homeMinInterval + " ago");
+                        + IsoTimes.format(previous.sentAt()) + ", less than " + homeMinInterval + " ago");
             }
         }
         return HomeDecision.SEND;

@@ -1,7 +1,5 @@
 package dev.quiesce.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.Duration;
@@ -10,7 +8,7 @@ import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.GatewayState;
 import dev.quiesce.testing.RawGrpc;
 import dev.quiesce.testing.RawH2;
@@ -39,6 +37,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bad input over gRPC, table-driven, against the running application: every case, once while the

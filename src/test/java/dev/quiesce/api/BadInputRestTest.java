@@ -1,12 +1,10 @@
 package dev.quiesce.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.GatewayState;
 import dev.quiesce.testing.RawHttp;
 import dev.quiesce.testing.TestHome;
@@ -26,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Bad input over REST, table-driven, against the running application over a plain socket

@@ -1,11 +1,5 @@
 package dev.quiesce.api;
 
-import static dev.quiesce.testing.GrpcAuth.as;
-import static dev.quiesce.testing.GrpcAuth.withHeader;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import com.google.protobuf.Duration;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
@@ -16,7 +10,8 @@ import dev.quiesce.api.v1.IgnoredReason;
 import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
 import dev.quiesce.api.v1.WatchStateRequest;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import dev.quiesce.testing.UnwritableDirs;
@@ -42,6 +37,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GrpcAuth.as;
+import static dev.quiesce.testing.GrpcAuth.withHeader;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** DrainControl over a real gRPC channel against the real application and real files. */
 @QuarkusTest
@@ -250,7 +251,7 @@ class DrainControlGrpcTest {
     }
 
     private static String now() {
-        return dev.quiesce.marker.MarkerTimes.format(Instant.now());
+        return IsoTimes.format(Instant.now());
     }
 
     private static void assertStatus(Runnable call, Status.Code code, String descriptionPart) {

@@ -1,15 +1,12 @@
 package dev.quiesce.api;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.GatewayState;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
@@ -31,6 +28,9 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Seeded random and mutated JSON bodies for {@code POST /api/gateway/drain} and

@@ -1,8 +1,5 @@
 package dev.quiesce.auth;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
@@ -12,7 +9,7 @@ import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.RawGrpc;
 import dev.quiesce.testing.RawH2;
 import dev.quiesce.testing.RawHttp;
@@ -43,6 +40,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Security against the running application, with everything it logs (at DEBUG, every category)

@@ -1,13 +1,9 @@
 package dev.quiesce.auth;
 
-import static dev.quiesce.testing.GrpcAuth.withHeader;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.quiesce.api.v1.DrainControlGrpc;
 import dev.quiesce.api.v1.GetStateRequest;
 import dev.quiesce.api.v1.Phase;
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import io.quarkus.grpc.GrpcClient;
@@ -22,6 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GrpcAuth.withHeader;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * First start without a tokens file: a token is generated into control.token (0600), works, and

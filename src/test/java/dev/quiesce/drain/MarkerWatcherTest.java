@@ -1,12 +1,9 @@
 package dev.quiesce.drain;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
+import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
-import dev.quiesce.marker.MarkerTimes;
-import dev.quiesce.marker.QuiesceHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -17,6 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The marker watch when its home directory goes away and comes back. Ticks are called by hand. */
 class MarkerWatcherTest {
@@ -62,7 +62,7 @@ class MarkerWatcherTest {
 
         assertThat(watcher.isAlive()).isTrue();
         Files.writeString(home.resolve(DrainMarkerStore.FILE_NAME), "{\"action\": \"drain\", \"requested_at\": \""
-                + MarkerTimes.format(Instant.now()) + "\", \"epoch\": \"" + EPOCH + "\"}");
+                + IsoTimes.format(Instant.now()) + "\", \"epoch\": \"" + EPOCH + "\"}");
         await("seen by the watch, no tick needed").atMost(Duration.ofSeconds(10))
                 .until(() -> state.current().phase() == Phase.DRAINING);
     }

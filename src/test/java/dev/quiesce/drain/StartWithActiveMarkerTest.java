@@ -1,14 +1,11 @@
 package dev.quiesce.drain;
 
-import static dev.quiesce.testing.GrpcAuth.as;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.quiesce.api.v1.DrainControlGrpc;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.GetStateRequest;
 import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
-import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import grpc.health.v1.HealthGrpc;
@@ -25,6 +22,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GrpcAuth.as;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** A gateway restarted with an active same-epoch marker is draining from its very first answer. */
 @QuarkusTest
@@ -60,7 +60,7 @@ class StartWithActiveMarkerTest {
         @Override
         protected void prepare(Path home) throws IOException {
             Files.writeString(home.resolve(".drain_request.json"), "{\"action\": \"drain\", \"requested_at\": \""
-                    + MarkerTimes.format(Instant.now()) + "\", \"principal\": \"nas\", \"epoch\": \"" + EPOCH
+                    + IsoTimes.format(Instant.now()) + "\", \"principal\": \"nas\", \"epoch\": \"" + EPOCH
                     + "\", \"suppress_notification\": false, \"drain_id\": \"d-before-restart\"}");
         }
     }

@@ -1,12 +1,12 @@
 package dev.quiesce.drain;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.quiesce.marker.QuiesceHome;
+import dev.quiesce.home.QuiesceHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The status file writer's start: what a crashed write left behind. */
 class StatusFileWriterTest {

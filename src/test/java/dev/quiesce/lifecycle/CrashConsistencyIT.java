@@ -1,9 +1,5 @@
 package dev.quiesce.lifecycle;
 
-import static dev.quiesce.testing.GrpcAuth.as;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiesce.api.v1.BeginDrainRequest;
@@ -13,7 +9,7 @@ import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.GetStateRequest;
 import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
-import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import io.grpc.Status;
@@ -37,6 +33,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GrpcAuth.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
 
 /**
  * Crash consistency (issue 8, suite 1): BeginDrain/CancelDrain in a tight loop against the packaged
@@ -174,8 +174,8 @@ class CrashConsistencyIT {
         assertThat(body.isObject()).as("marker after kill %d is an object; seed %d", tally.kills, seed).isTrue();
         assertThat(body.path("action").asText()).isEqualTo("drain");
         assertThat(body.path("epoch").asText()).isEqualTo(TestHome.EPOCH);
-        assertThat(MarkerTimes.parse(body.path("requested_at").asText())).as("requested_at").isNotNull();
-        assertThat(MarkerTimes.parse(body.path("lease_expires_at").asText())).as("lease_expires_at").isNotNull();
+        assertThat(IsoTimes.parse(body.path("requested_at").asText())).as("requested_at").isNotNull();
+        assertThat(IsoTimes.parse(body.path("lease_expires_at").asText())).as("lease_expires_at").isNotNull();
         assertThat(expected.allowsMarker(body.path("drain_id").asText(), body.path("reason").asText(),
                 body.path("suppress_notification").asBoolean()))
                 .as("marker %s after kill %d, but %s; seed %d", body, tally.kills, expected, seed).isTrue();
@@ -205,7 +205,7 @@ class CrashConsistencyIT {
         if (random.nextBoolean()) {
             return;
         }
-        byte[] marker = ("{\"action\": \"drain\", \"requested_at\": \"" + MarkerTimes.format(Instant.now())
+        byte[] marker = ("{\"action\": \"drain\", \"requested_at\": \"" + IsoTimes.format(Instant.now())
                 + "\", \"principal\": \"operator\", \"epoch\": \"" + TestHome.EPOCH
                 + "\", \"suppress_notification\": true, \"drain_id\": \"d-planted\", \"reason\": \"planted\"}")
                 .getBytes(StandardCharsets.UTF_8);

@@ -1,9 +1,5 @@
 package dev.quiesce.lifecycle;
 
-import static dev.quiesce.testing.GrpcAuth.as;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.DrainControlGrpc;
@@ -12,7 +8,7 @@ import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.MessageGatewayGrpc;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.marker.MarkerTimes;
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import java.io.IOException;
@@ -27,6 +23,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GrpcAuth.as;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * SPEC §7 against the packaged application: SIGTERM, the wait for running turns, interrupts with
@@ -133,7 +133,7 @@ class ShutdownIT {
     void staleEpochSuppressMarkerDoesNotSilenceTheBroadcast() throws Exception {
         Path home = PackagedApp.newHome();
         Files.writeString(home.resolve(".drain_request.json"), "{\"action\": \"drain\", \"requested_at\": \""
-                + MarkerTimes.format(Instant.now()) + "\", \"principal\": \"nas\", \"epoch\": \"old-boot:1\", "
+                + IsoTimes.format(Instant.now()) + "\", \"principal\": \"nas\", \"epoch\": \"old-boot:1\", "
                 + "\"suppress_notification\": true}");
         try (PackagedApp app = PackagedApp.start(home, config("0s", "5s"))) {
             assertThat(app.terminate(Duration.ofSeconds(30)).code()).isZero();

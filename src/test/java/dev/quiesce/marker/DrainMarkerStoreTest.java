@@ -1,18 +1,9 @@
 package dev.quiesce.marker;
 
-import dev.quiesce.testing.UnwritableDirs;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.quiesce.home.IsoTimesTest;
+import dev.quiesce.testing.UnwritableDirs;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +24,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class DrainMarkerStoreTest {
 
@@ -74,7 +75,7 @@ class DrainMarkerStoreTest {
         assertTrue(body.get("action").isTextual());
         assertEquals("drain", body.get("action").textValue());
         assertTrue(body.get("requested_at").isTextual());
-        assertTrue(MarkerTimesTest.REFERENCE_TIMESTAMP.matcher(body.get("requested_at").textValue()).matches());
+        assertTrue(IsoTimesTest.REFERENCE_TIMESTAMP.matcher(body.get("requested_at").textValue()).matches());
         assertTrue(body.get("principal").isTextual());
         assertEquals("nas", body.get("principal").textValue());
         assertTrue(body.get("epoch").isTextual());
@@ -92,7 +93,7 @@ class DrainMarkerStoreTest {
         assertEquals("image migration", body.get("reason").textValue());
         assertTrue(body.get("lease_expires_at").isTextual());
         assertEquals("2026-06-26T08:47:19.123456+00:00", body.get("lease_expires_at").textValue());
-        assertTrue(MarkerTimesTest.REFERENCE_TIMESTAMP.matcher(body.get("lease_expires_at").textValue()).matches());
+        assertTrue(IsoTimesTest.REFERENCE_TIMESTAMP.matcher(body.get("lease_expires_at").textValue()).matches());
         assertEquals(8, body.size(), body.toString());
     }
 

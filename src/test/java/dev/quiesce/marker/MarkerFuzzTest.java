@@ -1,8 +1,6 @@
 package dev.quiesce.marker;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
+import dev.quiesce.home.IsoTimes;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
@@ -29,6 +27,9 @@ import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.io.TempDirFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Throws random and damaged files at the marker path and checks the fail-safe directions: a read
@@ -233,7 +234,7 @@ class MarkerFuzzTest {
             case "suppress_notification" -> random.nextBoolean() ? "true" : quote("true");
             case "epoch" -> quote(random.nextBoolean() ? EPOCH : "other:" + random.nextInt(9));
             case "requested_at", "lease_expires_at" ->
-                    quote(MarkerTimes.format(NOW.plusSeconds(random.nextInt(4 * 3600) - 2 * 3600)));
+                    quote(IsoTimes.format(NOW.plusSeconds(random.nextInt(4 * 3600) - 2 * 3600)));
             default -> quote(randomText(random));
         };
     }

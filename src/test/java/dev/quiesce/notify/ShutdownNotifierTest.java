@@ -1,16 +1,14 @@
 package dev.quiesce.notify;
 
-import dev.quiesce.testing.SettableClock;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.marker.MarkerStatus;
-import dev.quiesce.marker.MarkerTimes;
 import dev.quiesce.notify.Notification.Kind;
 import dev.quiesce.notify.NotifyReport.HomeBroadcast;
+import dev.quiesce.testing.SettableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -35,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The shutdown notifications of SPEC §7 with a recording sink, real marker files and a temp home. */
 class ShutdownNotifierTest {
@@ -102,8 +102,8 @@ class ShutdownNotifierTest {
         return marker("""
                 {"action": "drain", "requested_at": "%s", "principal": "nas", "epoch": "%s",
                  "suppress_notification": %s, "drain_id": "d-1", "lease_expires_at": "%s"}"""
-                .formatted(MarkerTimes.format(clock.instant().minusSeconds(60)), EPOCH, suppress,
-                        MarkerTimes.format(clock.instant().plusSeconds(600))));
+                .formatted(IsoTimes.format(clock.instant().minusSeconds(60)), EPOCH, suppress,
+                        IsoTimes.format(clock.instant().plusSeconds(600))));
     }
 
     private double counted(Kind kind, String result) {

@@ -1,4 +1,4 @@
-package dev.quiesce.marker;
+package dev.quiesce.home;
 
 import java.io.IOException;
 import java.nio.file.Files;

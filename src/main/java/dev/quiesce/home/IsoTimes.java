@@ -1,4 +1,4 @@
-package dev.quiesce.marker;
+package dev.quiesce.home;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -12,12 +12,12 @@ import java.time.format.DateTimeParseException;
  * offset, exactly what Python's {@code datetime.now(timezone.utc).isoformat()} writes and what
  * {@code datetime.fromisoformat} reads back. Stateless and thread-safe.
  */
-public final class MarkerTimes {
+public final class IsoTimes {
 
     private static final DateTimeFormatter WRITE =
             DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSxxx").withZone(ZoneOffset.UTC);
 
-    private MarkerTimes() {}
+    private IsoTimes() {}
 
     /** Formats {@code instant} as the reference does, e.g. {@code 2026-06-26T07:47:19.123456+00:00}. */
     public static String format(Instant instant) {

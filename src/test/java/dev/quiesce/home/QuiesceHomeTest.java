@@ -1,9 +1,4 @@
-package dev.quiesce.marker;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package dev.quiesce.home;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +8,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class QuiesceHomeTest {
 
@@ -65,7 +65,7 @@ class QuiesceHomeTest {
     void resolveFileNamesAFileInsideTheHome() {
         QuiesceHome home = new QuiesceHome(Path.of("/srv/hermes"));
 
-        assertEquals(Path.of("/srv/hermes/.drain_request.json"), home.resolveFile(DrainMarkerStore.FILE_NAME));
+        assertEquals(Path.of("/srv/hermes/.drain_request.json"), home.resolveFile(".drain_request.json"));
     }
 
     @Test
