@@ -1,9 +1,9 @@
 package dev.quiesce.bench;
 
-import dev.quiesce.drain.Admission;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
+import dev.quiesce.pipeline.Admission;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,7 +10,7 @@ import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
 import dev.quiesce.drain.ActiveDrain;
 import dev.quiesce.drain.DrainSnapshot;
-import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.pipeline.TurnInfo;
 import java.time.Instant;
 
 /** Domain snapshots to their wire form. Stateless and thread-safe. */

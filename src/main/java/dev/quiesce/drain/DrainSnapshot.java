@@ -1,6 +1,7 @@
 package dev.quiesce.drain;
 
 import dev.quiesce.marker.MarkerJudgement;
+import dev.quiesce.pipeline.TurnInfo;
 import java.time.Instant;
 import java.util.List;
 

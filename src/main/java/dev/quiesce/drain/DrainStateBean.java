@@ -9,6 +9,8 @@ import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.marker.MarkerRead;
 import dev.quiesce.marker.MarkerStatus;
 import dev.quiesce.marker.MarkerWriteException;
+import dev.quiesce.pipeline.Admission;
+import dev.quiesce.pipeline.TurnInfo;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -433,19 +435,19 @@ public class DrainStateBean {
         try {
             switch (phase) {
                 case STOPPING, STOPPED:
-                    return new Admission.Refused(Admission.Why.STOPPING, phase);
+                    return new Admission.Refused(Admission.Why.STOPPING);
                 case STARTING:
-                    return new Admission.Refused(Admission.Why.DRAINING, phase);
+                    return new Admission.Refused(Admission.Why.DRAINING);
                 case DRAINING:
                     if (!internal) {
-                        return new Admission.Refused(Admission.Why.DRAINING, phase);
+                        return new Admission.Refused(Admission.Why.DRAINING);
                     }
                     break;
                 default:
                     break;
             }
             if (turns.containsKey(sessionId)) {
-                return new Admission.Refused(Admission.Why.BUSY, phase);
+                return new Admission.Refused(Admission.Why.BUSY);
             }
             Instant now = clock.instant();
             turn = new TurnInfo(turnIdPrefix + turnCounter.incrementAndGet(), sessionId,

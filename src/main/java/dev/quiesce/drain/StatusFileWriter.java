@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiesce.home.DurableFiles;
 import dev.quiesce.home.IsoTimes;
 import dev.quiesce.home.QuiesceHome;
+import dev.quiesce.pipeline.TurnInfo;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;

@@ -1,12 +1,12 @@
 package dev.quiesce.notify;
 
 import dev.quiesce.config.QuiesceConfig;
-import dev.quiesce.drain.TurnInfo;
 import dev.quiesce.home.IsoTimes;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.notify.Notification.Kind;
 import dev.quiesce.notify.NotifyReport.HomeBroadcast;
+import dev.quiesce.pipeline.TurnInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

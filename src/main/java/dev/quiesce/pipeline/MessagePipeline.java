@@ -1,8 +1,8 @@
 package dev.quiesce.pipeline;
 
-import dev.quiesce.drain.Admission;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.pipeline.Admission;
+import dev.quiesce.pipeline.TurnInfo;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

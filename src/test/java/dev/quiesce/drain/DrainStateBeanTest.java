@@ -1,14 +1,13 @@
 package dev.quiesce.drain;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import dev.quiesce.marker.DrainMarker;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.IgnoredReason;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerRead;
 import dev.quiesce.marker.MarkerStatus;
+import dev.quiesce.pipeline.Admission;
+import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.SettableClock;
 import dev.quiesce.testing.UnwritableDirs;
 import java.io.IOException;
@@ -23,6 +22,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The state machine of SPEC §3 against a real marker file in a temp home, with a settable clock. */
 class DrainStateBeanTest {
@@ -198,17 +200,17 @@ class DrainStateBeanTest {
     void gateAdmitsInRunningOnlyInternalInDrainingAndNothingWhenStopping() {
         assertThat(bean.tryAdmit("s1", "c", false)).isInstanceOf(Admission.Admitted.class);
         bean.beginDrain(begin("x"));
-        assertThat(bean.tryAdmit("s2", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.DRAINING, Phase.DRAINING));
+        assertThat(bean.tryAdmit("s2", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.DRAINING));
         assertThat(bean.tryAdmit("s3", "c", true)).isInstanceOf(Admission.Admitted.class);
         assertThat(bean.current().inFlightCount()).isEqualTo(2);
         bean.enterStopping();
-        assertThat(bean.tryAdmit("s4", "c", true)).isEqualTo(new Admission.Refused(Admission.Why.STOPPING, Phase.STOPPING));
+        assertThat(bean.tryAdmit("s4", "c", true)).isEqualTo(new Admission.Refused(Admission.Why.STOPPING));
     }
 
     @Test
     void secondTurnForABusySessionIsRefused() {
         assertThat(bean.tryAdmit("s1", "c", false)).isInstanceOf(Admission.Admitted.class);
-        assertThat(bean.tryAdmit("s1", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.BUSY, Phase.RUNNING));
+        assertThat(bean.tryAdmit("s1", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.BUSY));
     }
 
     @Test

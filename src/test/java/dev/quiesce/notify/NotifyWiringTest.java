@@ -1,11 +1,8 @@
 package dev.quiesce.notify;
 
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.quiesce.drain.TurnInfo;
 import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.notify.NotifyReport.HomeBroadcast;
+import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.TestHome;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +10,9 @@ import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** The notifier as the application wires it: default config (log sink, no home channel). */
 @QuarkusTest

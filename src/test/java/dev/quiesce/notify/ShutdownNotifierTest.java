@@ -1,6 +1,5 @@
 package dev.quiesce.notify;
 
-import dev.quiesce.drain.TurnInfo;
 import dev.quiesce.home.IsoTimes;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
@@ -8,6 +7,7 @@ import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.marker.MarkerStatus;
 import dev.quiesce.notify.Notification.Kind;
 import dev.quiesce.notify.NotifyReport.HomeBroadcast;
+import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.SettableClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -1,9 +1,5 @@
 package dev.quiesce.pipeline;
 
-import static dev.quiesce.testing.GatewayClient.internalMessage;
-import static dev.quiesce.testing.GatewayClient.message;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainState;
@@ -11,7 +7,7 @@ import dev.quiesce.api.v1.InFlightTurn;
 import dev.quiesce.api.v1.Phase;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
@@ -34,6 +30,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+
+import static dev.quiesce.testing.GatewayClient.internalMessage;
+import static dev.quiesce.testing.GatewayClient.message;
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The accept gate under load: clients send as fast as they can over gRPC while drains are begun

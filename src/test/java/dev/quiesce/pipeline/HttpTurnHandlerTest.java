@@ -1,15 +1,9 @@
 package dev.quiesce.pipeline;
 
-import static dev.quiesce.testing.GatewayClient.message;
-import static dev.quiesce.testing.GatewayClient.result;
-import static dev.quiesce.testing.GatewayClient.session;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.AgentBackend;
 import dev.quiesce.testing.AgentBackendProfile;
 import dev.quiesce.testing.GatewayClient;
@@ -31,6 +25,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+
+import static dev.quiesce.testing.GatewayClient.message;
+import static dev.quiesce.testing.GatewayClient.result;
+import static dev.quiesce.testing.GatewayClient.session;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** The {@code http} turn handler against a real local agent backend, through the real gRPC API. */
 @QuarkusTest

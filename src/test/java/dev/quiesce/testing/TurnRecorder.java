@@ -3,7 +3,7 @@ package dev.quiesce.testing;
 import dev.quiesce.drain.DrainListener;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.Phase;
-import dev.quiesce.drain.TurnInfo;
+import dev.quiesce.pipeline.TurnInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 import java.util.Set;

@@ -1,4 +1,4 @@
-package dev.quiesce.drain;
+package dev.quiesce.pipeline;
 
 /** The accept gate's answer for one turn: admitted (and registered in flight) or refused. */
 public sealed interface Admission {
@@ -7,7 +7,7 @@ public sealed interface Admission {
     record Admitted(TurnInfo turn) implements Admission {}
 
     /** The turn was not started. */
-    record Refused(Why why, Phase phase) implements Admission {}
+    record Refused(Why why) implements Admission {}
 
     /** Why a turn was refused. */
     enum Why {

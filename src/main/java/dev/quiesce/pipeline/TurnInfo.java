@@ -1,4 +1,4 @@
-package dev.quiesce.drain;
+package dev.quiesce.pipeline;
 
 import java.time.Instant;
 
