@@ -4,6 +4,7 @@ import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.pipeline.Admission;
+import dev.quiesce.pipeline.TurnControl;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public class GateBenchmark {
                 Clock.systemUTC(), Duration.ofHours(1), Duration.ofHours(24), List.of());
         bean.start();
         for (int i = 0; i < otherTurns; i++) {
-            if (!(bean.tryAdmit("jmh-other-" + i, "bench:jmh", false) instanceof Admission.Admitted)) {
+            if (!(bean.tryAdmit("jmh-other-" + i, "bench:jmh", false, TurnControl.none()) instanceof Admission.Admitted)) {
                 throw new IllegalStateException("could not admit the other turns");
             }
             floorTurns.put("jmh-other-" + i, "jmh-other-" + i);
@@ -115,7 +116,7 @@ public class GateBenchmark {
     }
 
     private boolean admitAndRelease(Session session) {
-        Admission admission = bean.tryAdmit(session.id, "bench:jmh", false);
+        Admission admission = bean.tryAdmit(session.id, "bench:jmh", false, TurnControl.none());
         if (!(admission instanceof Admission.Admitted admitted)) {
             throw new IllegalStateException("refused: " + admission);
         }

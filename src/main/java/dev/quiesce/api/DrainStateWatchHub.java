@@ -10,7 +10,6 @@ import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.inject.Provider;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -24,11 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class DrainStateWatchHub implements DrainListener {
 
-    private final Provider<DrainStateBean> state;
+    private final DrainStateBean state;
     private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
 
     @Inject
-    public DrainStateWatchHub(Provider<DrainStateBean> state) {
+    public DrainStateWatchHub(DrainStateBean state) {
         this.state = state;
     }
 
@@ -39,7 +38,7 @@ public class DrainStateWatchHub implements DrainListener {
             watchers.add(watcher);
             emitter.onTermination(() -> watchers.remove(watcher));
             // Registered before reading the current state, so no change can fall between the two.
-            DrainSnapshot current = state.get().current();
+            DrainSnapshot current = state.current();
             watcher.offer(DrainStateMapper.toProto(current));
             if (current.phase() == Phase.STOPPED) {
                 watcher.complete();

@@ -32,14 +32,14 @@ public record ActiveDrain(
         }
     }
 
-    /** Same drain content, whatever its source. */
-    boolean sameAs(ActiveDrain other) {
-        return other != null
-                && drainId.equals(other.drainId)
-                && java.util.Objects.equals(requestedAt, other.requestedAt)
-                && java.util.Objects.equals(principal, other.principal)
-                && java.util.Objects.equals(reason, other.reason)
-                && suppressNotification == other.suppressNotification
-                && java.util.Objects.equals(leaseExpiresAt, other.leaseExpiresAt);
+    /** A drain begun through the API now, with a new drain_id. */
+    static ActiveDrain begun(String principal, String reason, boolean suppressNotification, Instant now,
+            Instant leaseExpiresAt) {
+        return new ActiveDrain(Ids.drainId(), now, principal, reason, suppressNotification, leaseExpiresAt, Source.API);
+    }
+
+    /** This drain renewed: same id, start, principal and source; the new reason, suppression and lease. */
+    ActiveDrain renewed(String newReason, boolean newSuppression, Instant newLeaseExpiresAt) {
+        return new ActiveDrain(drainId, requestedAt, principal, newReason, newSuppression, newLeaseExpiresAt, source);
     }
 }

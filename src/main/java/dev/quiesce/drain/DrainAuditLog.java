@@ -3,6 +3,7 @@ package dev.quiesce.drain;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.LogOnce;
 import dev.quiesce.home.QuiesceHome;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -14,12 +15,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.EnumSet;
 
 /**
  * {@code <home>/drain-audit.jsonl}: one JSON object per line for every begin, renew, cancel,
  * expiry and shutdown, with the principal, reason, drain_id, turns in flight and outcome.
- * Append-only, mode 0600. A failed append is logged once per distinct cause and never fails the
+ * It owns the file's schema: the drain events ({@link #onEvent}) and the shutdown's summary
+ * ({@link #recordShutdown}) are the only lines. Append-only, mode 0600. A failed append is logged once per distinct cause and never fails the
  * transition that caused it (the transition has already happened). Thread-safe.
  */
 @ApplicationScoped
@@ -30,7 +34,7 @@ public class DrainAuditLog implements DrainListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
-    private String lastError = "";
+    private final LogOnce<String> appendFailure = LogOnce.tracker();
 
     @Inject
     public DrainAuditLog(QuiesceHome home) {
@@ -53,8 +57,41 @@ public class DrainAuditLog implements DrainListener {
         append(line);
     }
 
-    /** Appends one line; used by the shutdown sequence for its summary too. Never throws. */
-    public synchronized void append(ObjectNode line) {
+    /**
+     * What a shutdown did, for its {@code shutdown_summary} line.
+     *
+     * @param inFlight turns running when it began
+     * @param interrupted of those, the turns cut off at the drain timeout
+     * @param sessionPingsSent interrupt pings delivered
+     * @param sessionPingsFailed interrupt pings not delivered
+     * @param homeBroadcast what happened to the home broadcast, lowercase ({@code sent}, {@code suppressed}, ...)
+     * @param homeBroadcastDetail why, in a sentence
+     * @param duration from SIGTERM to this line
+     * @param time when it was written
+     */
+    public record ShutdownSummary(int inFlight, int interrupted, int sessionPingsSent, int sessionPingsFailed,
+            String homeBroadcast, String homeBroadcastDetail, Duration duration, Instant time) {}
+
+    /** Appends the shutdown's summary line. Never throws. */
+    public void recordShutdown(ShutdownSummary summary) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", IsoTimes.format(summary.time()));
+        line.put("event", "shutdown_summary");
+        line.put("principal", "system");
+        line.put("in_flight", summary.inFlight());
+        line.put("finished", summary.inFlight() - summary.interrupted());
+        line.put("interrupted", summary.interrupted());
+        line.put("session_pings_sent", summary.sessionPingsSent());
+        line.put("session_pings_failed", summary.sessionPingsFailed());
+        line.put("home_broadcast", summary.homeBroadcast());
+        line.put("home_broadcast_detail", summary.homeBroadcastDetail());
+        line.put("duration_ms", summary.duration().toMillis());
+        line.put("outcome", "stopped");
+        append(line);
+    }
+
+    /** Appends one line. Never throws: a failure is logged once per cause. */
+    private synchronized void append(ObjectNode line) {
         try (FileChannel channel = FileChannel.open(path,
                 EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
@@ -62,12 +99,13 @@ public class DrainAuditLog implements DrainListener {
             while (bytes.hasRemaining()) {
                 channel.write(bytes);
             }
-            lastError = "";
-        } catch (IOException | RuntimeException e) {
-            if (!e.toString().equals(lastError)) {
-                Log.warnf("Could not append to the audit log %s: %s", path, e.toString());
+            if (appendFailure.clear()) {
+                Log.infof("The audit log %s takes lines again", path);
             }
-            lastError = e.toString();
+        } catch (IOException | RuntimeException e) {
+            if (appendFailure.isNew(e.toString())) {
+                Log.warnf("Could not append to the audit log %s: %s (logged once per cause)", path, e.toString());
+            }
         }
     }
 

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.EnumMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -44,7 +45,7 @@ public class DrainMetrics implements DrainListener {
         if (ignored && !lastIgnored) {
             Counter.builder("quiesce_markers_ignored_total")
                     .description("Marker files judged ignored, by reason")
-                    .tag("reason", snapshot.marker().ignoredReason().name().toLowerCase())
+                    .tag("reason", snapshot.marker().ignoredReason().name().toLowerCase(Locale.ROOT))
                     .register(registry)
                     .increment();
         }

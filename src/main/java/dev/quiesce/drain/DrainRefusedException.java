@@ -29,6 +29,16 @@ public final class DrainRefusedException extends RuntimeException {
         this.reason = reason;
     }
 
+    /**
+     * The refusal of a control call during shutdown.
+     *
+     * @param action what was refused, e.g. "begin a drain"
+     */
+    static DrainRefusedException shuttingDown(Phase phase, String action) {
+        return new DrainRefusedException(Reason.SHUTTING_DOWN, "cannot " + action + ": the gateway is " + phase
+                + " (shutdown wins; the marker on disk is left as it is)");
+    }
+
     public Reason reason() {
         return reason;
     }

@@ -1,6 +1,7 @@
 package dev.quiesce.drain;
 
 import dev.quiesce.config.QuiesceConfig;
+import dev.quiesce.home.LogOnce;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.DrainMarkerStore;
 import io.quarkus.logging.Log;
@@ -51,7 +52,10 @@ public class MarkerWatcher {
     private volatile WatchService watchService;
     private volatile Thread watchThread;
     private volatile boolean stopping;
+    /** Why the watch is not running, for liveness; empty before it first failed. */
     private volatile String deathCause = "";
+    /** A watch that cannot be started is retried every tick: its cause is logged once. */
+    private final LogOnce<String> startFailure = LogOnce.tracker();
     private volatile Instant lastTick;
 
     @Inject
@@ -94,14 +98,14 @@ public class MarkerWatcher {
             watchService = service;
             watchThread = thread;
             thread.start();
+            startFailure.clear();
             return true;
         } catch (IOException | RuntimeException e) {
             closeQuietly(service);
-            String cause = "could not watch " + home + ": " + e;
-            if (!cause.equals(deathCause)) {
+            deathCause = "could not watch " + home + ": " + e;
+            if (startFailure.isNew(deathCause)) {
                 Log.errorf("Marker file-system watch unavailable (%s); relying on the poll tick", e.toString());
             }
-            deathCause = cause;
             return false;
         }
     }

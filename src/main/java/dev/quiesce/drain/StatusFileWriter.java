@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiesce.home.DurableFiles;
 import dev.quiesce.home.IsoTimes;
+import dev.quiesce.home.LogOnce;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.TurnInfo;
 import io.quarkus.logging.Log;
@@ -13,6 +14,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
@@ -49,7 +51,7 @@ public class StatusFileWriter implements DrainListener {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
-    private final Instant startTime = Instant.now();
+    private final Instant startTime;
     private final long pid = ProcessHandle.current().pid();
     private final AtomicReference<DrainSnapshot> pending = new AtomicReference<>();
     /** True while a delayed write of a turns-only change is scheduled. */
@@ -59,15 +61,17 @@ public class StatusFileWriter implements DrainListener {
         thread.setDaemon(true);
         return thread;
     });
-    private volatile String lastError = "";
-    private volatile long writtenVersion = -1;
+    private final LogOnce<String> writeFailure = LogOnce.tracker();
+    /** Guarded by {@code this} (written in {@link #write}): the newest version on disk; -1 before the first write. */
+    private long writtenVersion = -1;
     /** The state last written, to tell a turns-only change from one that must be written at once. */
     private volatile DrainSnapshot lastWritten;
     private volatile long lastWriteNanos = System.nanoTime() - TURN_CHANGE_INTERVAL.toNanos();
 
     @Inject
-    public StatusFileWriter(QuiesceHome home) {
+    public StatusFileWriter(QuiesceHome home, Clock clock) {
         this.path = home.resolveFile(FILE_NAME);
+        this.startTime = clock.instant();
         // writeNow writes the last state itself; a delayed write must not hold up the shutdown
         writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -116,12 +120,8 @@ public class StatusFileWriter implements DrainListener {
 
     /** Why the last write failed; empty when it succeeded. */
     public String lastError() {
-        return lastError;
-    }
-
-    /** The newest version on disk; -1 before the first write. */
-    public long writtenVersion() {
-        return writtenVersion;
+        String cause = writeFailure.current();
+        return cause == null ? "" : cause;
     }
 
     public Path path() {
@@ -160,16 +160,14 @@ public class StatusFileWriter implements DrainListener {
             DurableFiles.replace(path, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(render(snapshot)), false);
             writtenVersion = snapshot.version();
             lastWritten = snapshot;
-            if (!lastError.isEmpty()) {
+            if (writeFailure.clear()) {
                 Log.infof("Status file %s writable again", path);
             }
-            lastError = "";
         } catch (Exception e) {
             String cause = e.toString();
-            if (!cause.equals(lastError)) {
+            if (writeFailure.isNew(cause)) {
                 Log.warnf("Could not write the status file %s: %s (the gateway keeps working)", path, cause);
             }
-            lastError = cause;
         }
     }
 

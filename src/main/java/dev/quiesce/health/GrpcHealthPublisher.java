@@ -11,7 +11,6 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.inject.Provider;
 
 /**
  * Drives {@code grpc.health.v1.Health} from the drain state, which Quarkus does not do by itself
@@ -35,12 +34,12 @@ public class GrpcHealthPublisher implements DrainListener {
     public static final String CONTROL_SERVICE = "quiesce.v1.DrainControl";
 
     private final GrpcHealthStorage storage;
-    private final Provider<DrainStateBean> state;
+    private final DrainStateBean state;
     /** Guarded by this: the phase last applied to the storage. */
     private Phase applied;
 
     @Inject
-    public GrpcHealthPublisher(GrpcHealthStorage storage, Provider<DrainStateBean> state) {
+    public GrpcHealthPublisher(GrpcHealthStorage storage, DrainStateBean state) {
         this.storage = storage;
         this.state = state;
     }
@@ -56,7 +55,7 @@ public class GrpcHealthPublisher implements DrainListener {
     /** Re-applies the state after the server registered its services, which marks them SERVING. */
     void onStart(@Observes @Priority(Integer.MAX_VALUE) StartupEvent event) {
         synchronized (this) {
-            apply(state.get().current().phase());
+            apply(state.current().phase());
         }
     }
 

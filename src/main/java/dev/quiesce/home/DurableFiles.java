@@ -31,13 +31,38 @@ public final class DurableFiles {
     private DurableFiles() {}
 
     /**
+     * A pause at the end of a file operation, after its last step: how tests make a disk slow (an
+     * fsync that takes seconds on a network volume) to pin the races it opens. Production code
+     * passes {@link #NONE}.
+     */
+    @FunctionalInterface
+    public interface SlowDisk {
+        /** Called once an operation on {@code target} has completed; returns when the "disk" is done. */
+        void pause(Path target) throws IOException;
+    }
+
+    /** No pause. */
+    public static final SlowDisk NONE = target -> {};
+
+    /** {@link #replace(Path, byte[], boolean, SlowDisk)} without a pause. */
+    public static void replace(Path target, byte[] content, boolean durable) throws IOException {
+        replace(target, content, durable, NONE);
+    }
+
+    /** {@link #remove(Path, SlowDisk)} without a pause. */
+    public static boolean remove(Path target) throws IOException {
+        return remove(target, NONE);
+    }
+
+    /**
      * Replaces {@code target} with {@code content}, mode 0600: a temp file in the same directory,
      * written and (when {@code durable}) fsynced, renamed over the target, then the directory
      * fsynced so the rename itself survives a crash.
      *
+     * @param slowDisk paused after the last step (tests only; {@link #NONE} otherwise)
      * @throws IOException when any step fails; the target is then unchanged and the temp file gone
      */
-    public static void replace(Path target, byte[] content, boolean durable) throws IOException {
+    public static void replace(Path target, byte[] content, boolean durable, SlowDisk slowDisk) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve(tempPrefix(target) + UUID.randomUUID() + TEMP_SUFFIX);
         try {
@@ -68,15 +93,17 @@ public final class DurableFiles {
         if (durable) {
             syncDirectory(dir);
         }
+        slowDisk.pause(target);
     }
 
     /**
      * Removes {@code target} and fsyncs its directory.
      *
+     * @param slowDisk paused after the last step (tests only; {@link #NONE} otherwise)
      * @return true if a file was removed, false if there was none (not an error)
      * @throws IOException when the file exists but cannot be removed
      */
-    public static boolean remove(Path target) throws IOException {
+    public static boolean remove(Path target, SlowDisk slowDisk) throws IOException {
         boolean existed;
         try {
             Files.delete(target);
@@ -87,6 +114,7 @@ public final class DurableFiles {
         if (existed) {
             syncDirectory(target.toAbsolutePath().getParent());
         }
+        slowDisk.pause(target);
         return existed;
     }
 

@@ -1,15 +1,10 @@
 package dev.quiesce.lifecycle;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.StatusFileWriter;
-import dev.quiesce.home.IsoTimes;
-import dev.quiesce.marker.DrainMarkerStore;
-import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.notify.NotifyReport;
 import dev.quiesce.notify.ShutdownNotifier;
@@ -26,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * What happens on SIGTERM (SPEC §7), in order:
@@ -42,7 +38,8 @@ import java.util.List;
  * <p>Runs in Quarkus' shutdown-delay phase ({@code quarkus.shutdown.delay-enabled=true}), which
  * fires while the port still serves: callers of interrupted turns receive their replies, new calls
  * get REFUSED_STOPPING from the application itself, and probes see readiness DOWN. Quarkus closes
- * the port only when this returns. Bounded: drain-timeout + 2 s + notify budget.
+ * the port only when this returns. Bounded: drain-timeout + 2 s + notify budget, and 2 s more
+ * ({@link DrainStateBean#CONTROL_CALL_WAIT}) only when a control call is stuck on a slow disk.
  */
 @ApplicationScoped
 public class ShutdownSequence {
@@ -50,13 +47,9 @@ public class ShutdownSequence {
     /** How long interrupted callers get to receive their INTERRUPTED replies before notifying. */
     static final Duration INTERRUPT_FLUSH = Duration.ofSeconds(2);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final DrainStateBean state;
     private final MessagePipeline pipeline;
     private final ShutdownNotifier notifier;
-    private final DrainMarkerStore markers;
-    private final MarkerJudge judge;
     private final StatusFileWriter statusFile;
     private final DrainAuditLog audit;
     private final Clock clock;
@@ -66,18 +59,24 @@ public class ShutdownSequence {
 
     @Inject
     public ShutdownSequence(DrainStateBean state, MessagePipeline pipeline, ShutdownNotifier notifier,
-            DrainMarkerStore markers, MarkerJudge judge, StatusFileWriter statusFile, DrainAuditLog audit,
-            Clock clock, QuiesceConfig config, MeterRegistry registry) {
+            StatusFileWriter statusFile, DrainAuditLog audit, Clock clock, QuiesceConfig config,
+            MeterRegistry registry) {
+        this(state, pipeline, notifier, statusFile, audit, clock, config.shutdown().drainTimeout(),
+                config.notifications().budget(), registry);
+    }
+
+    /** For plain tests: the settings as values. */
+    public ShutdownSequence(DrainStateBean state, MessagePipeline pipeline, ShutdownNotifier notifier,
+            StatusFileWriter statusFile, DrainAuditLog audit, Clock clock, Duration drainTimeout,
+            Duration notifyBudget, MeterRegistry registry) {
         this.state = state;
         this.pipeline = pipeline;
         this.notifier = notifier;
-        this.markers = markers;
-        this.judge = judge;
         this.statusFile = statusFile;
         this.audit = audit;
         this.clock = clock;
-        this.drainTimeout = config.shutdown().drainTimeout();
-        this.notifyBudget = config.notifications().budget();
+        this.drainTimeout = drainTimeout;
+        this.notifyBudget = notifyBudget;
         this.forcedInterrupts = Counter.builder("quiesce_forced_interrupts_total")
                 .description("Turns cut off by a shutdown after the drain timeout")
                 .register(registry);
@@ -105,10 +104,14 @@ public class ShutdownSequence {
                 Log.warnf("Drain timeout %s passed: interrupted %d turn(s)", drainTimeout, interrupted.size());
                 state.awaitIdle(INTERRUPT_FLUSH);
             }
-            // Read the marker now, not at SIGTERM: its suppression applies as it stands at exit.
-            MarkerJudgement marker = judge.judge(markers.read(), clock.instant());
+            // The marker as it stands at exit, not at SIGTERM, once a control call still changing it has
+            // been refused and undone: its suppression follows what the callers were told.
+            MarkerJudgement marker = state.markerAtExit(DrainStateBean.CONTROL_CALL_WAIT);
             NotifyReport report = notifier.notifyShutdown(interrupted, marker, clock.instant().plus(notifyBudget));
-            audit.append(summary(start, runningAtStart, interrupted.size(), report));
+            Instant end = clock.instant();
+            audit.recordShutdown(new DrainAuditLog.ShutdownSummary(runningAtStart, interrupted.size(),
+                    report.sessionPingsSent(), report.sessionPingsFailed(), report.home().name().toLowerCase(Locale.ROOT),
+                    report.homeDetail(), Duration.between(start, end), end));
             Log.infof("Shutdown: %d turn(s) finished, %d interrupted; home broadcast %s (%s); %d ms",
                     runningAtStart - interrupted.size(), interrupted.size(), report.home(), report.homeDetail(),
                     Duration.between(start, clock.instant()).toMillis());
@@ -117,23 +120,5 @@ public class ShutdownSequence {
         } finally {
             statusFile.writeNow(state.markStopped());
         }
-    }
-
-    private ObjectNode summary(Instant start, int runningAtStart, int interrupted, NotifyReport report) {
-        ObjectNode line = JSON.createObjectNode();
-        Instant now = clock.instant();
-        line.put("time", IsoTimes.format(now));
-        line.put("event", "shutdown_summary");
-        line.put("principal", "system");
-        line.put("in_flight", runningAtStart);
-        line.put("finished", runningAtStart - interrupted);
-        line.put("interrupted", interrupted);
-        line.put("session_pings_sent", report.sessionPingsSent());
-        line.put("session_pings_failed", report.sessionPingsFailed());
-        line.put("home_broadcast", report.home().name().toLowerCase());
-        line.put("home_broadcast_detail", report.homeDetail());
-        line.put("duration_ms", Duration.between(start, now).toMillis());
-        line.put("outcome", "stopped");
-        return line;
     }
 }

@@ -23,11 +23,30 @@ public final class DrainMarkerStore {
     /** Larger files are not markers anyone wrote on purpose; they are read as unparseable. */
     static final int MAX_MARKER_BYTES = 64 * 1024;
 
+    /** The largest marker {@link #save} keeps for an undo; a larger file is not one anyone wrote on purpose. */
+    static final int MAX_SAVED_BYTES = 1024 * 1024;
+
     private final Path path;
+    private final DurableFiles.SlowDisk slowDisk;
 
     public DrainMarkerStore(Path home) {
-        this.path = home.resolve(FILE_NAME);
+        this(home, DurableFiles.NONE);
     }
+
+    /** For tests: every write and removal pauses in {@code slowDisk} once it has completed. */
+    public DrainMarkerStore(Path home, DurableFiles.SlowDisk slowDisk) {
+        this.path = home.resolve(FILE_NAME);
+        this.slowDisk = slowDisk;
+    }
+
+    /**
+     * The file as it is before a change, byte for byte, so the change can be undone with
+     * {@link #restore}. Immutable.
+     *
+     * @param bytes the content; null when there was no file
+     * @param problem why the content is not known (it could not be read); empty when it is
+     */
+    public record Saved(byte[] bytes, String problem) {}
 
     /** The marker's path. */
     public Path path() {
@@ -41,7 +60,7 @@ public final class DrainMarkerStore {
      */
     public void write(DrainMarker marker) {
         try {
-            DurableFiles.replace(path, MarkerCodec.encode(marker), true);
+            DurableFiles.replace(path, MarkerCodec.encode(marker), true, slowDisk);
         } catch (IOException e) {
             throw new MarkerWriteException("could not write the drain marker " + path + ": " + describe(e), e);
         }
@@ -55,9 +74,48 @@ public final class DrainMarkerStore {
      */
     public boolean remove() {
         try {
-            return DurableFiles.remove(path);
+            return DurableFiles.remove(path, slowDisk);
         } catch (IOException e) {
             throw new MarkerWriteException("could not remove the drain marker " + path + ": " + describe(e), e);
+        }
+    }
+
+    /** What the file holds now, for {@link #restore}. Never throws: what cannot be read says so. */
+    public Saved save() {
+        try {
+            if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)) {
+                return Files.exists(path, LinkOption.NOFOLLOW_LINKS)
+                        ? new Saved(null, path + " is not a regular file") : new Saved(null, "");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                byte[] bytes = in.readNBytes(MAX_SAVED_BYTES + 1);
+                return bytes.length > MAX_SAVED_BYTES
+                        ? new Saved(null, path + " is larger than " + MAX_SAVED_BYTES + " bytes") : new Saved(bytes, "");
+            }
+        } catch (NoSuchFileException e) {
+            return new Saved(null, "");
+        } catch (IOException | RuntimeException e) {
+            return new Saved(null, "could not read " + path + ": " + describe(e));
+        }
+    }
+
+    /**
+     * Puts the file back as {@code saved} found it: the same bytes, written durably, or no file.
+     *
+     * @throws MarkerWriteException when it cannot, or when {@code saved} does not know the content
+     */
+    public void restore(Saved saved) {
+        if (!saved.problem().isEmpty()) {
+            throw new MarkerWriteException("cannot put the drain marker " + path + " back: " + saved.problem(), null);
+        }
+        try {
+            if (saved.bytes() == null) {
+                DurableFiles.remove(path, slowDisk);
+            } else {
+                DurableFiles.replace(path, saved.bytes(), true, slowDisk);
+            }
+        } catch (IOException e) {
+            throw new MarkerWriteException("could not put the drain marker " + path + " back: " + describe(e), e);
         }
     }
 

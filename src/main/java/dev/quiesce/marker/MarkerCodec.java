@@ -11,6 +11,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * Converts between {@link DrainMarker} and the marker file's bytes. Thread-safe.
@@ -79,7 +80,7 @@ final class MarkerCodec {
             throw new MarkerFormatException("empty file");
         }
         if (!root.isObject()) {
-            throw new MarkerFormatException("JSON " + root.getNodeType().name().toLowerCase() + ", not an object");
+            throw new MarkerFormatException("JSON " + root.getNodeType().name().toLowerCase(Locale.ROOT) + ", not an object");
         }
         return new DrainMarker(
                 text(root, "action"),

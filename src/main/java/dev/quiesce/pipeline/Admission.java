@@ -3,8 +3,13 @@ package dev.quiesce.pipeline;
 /** The accept gate's answer for one turn: admitted (and registered in flight) or refused. */
 public sealed interface Admission {
 
-    /** The turn is registered in flight; it must be released exactly once. */
-    record Admitted(TurnInfo turn) implements Admission {}
+    /**
+     * The turn is registered in flight; it must be released exactly once.
+     *
+     * @param turn the registration
+     * @param control what the gate's factory made for it
+     */
+    record Admitted(TurnInfo turn, TurnControl control) implements Admission {}
 
     /** The turn was not started. */
     record Refused(Why why) implements Admission {}

@@ -132,11 +132,4 @@ public final class HttpTurnHandler implements TurnHandler {
     private static String readable(Duration duration) {
         return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
     }
-
-    /** A turn the backend could not complete; the message is fit for a user. */
-    public static final class TurnFailedException extends RuntimeException {
-        public TurnFailedException(String message) {
-            super(message, null, false, false);
-        }
-    }
 }

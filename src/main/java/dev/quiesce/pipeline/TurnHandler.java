@@ -7,8 +7,9 @@ import io.smallrye.mutiny.Uni;
  *
  * <p>Implementations must be thread-safe, must not block the calling thread, and must stop their
  * work (abort an outbound request, cancel a timer) when the returned {@link Uni} is cancelled:
- * that is how an interrupted or abandoned turn frees its resources. A failure of the Uni becomes
- * a FAILED turn whose reply quotes the failure's message, so messages must be fit for a user.
+ * that is how an interrupted or abandoned turn frees its resources. A {@link TurnFailedException}
+ * failing the Uni becomes a FAILED turn whose reply quotes its message; any other failure is answered
+ * with a generic text (and logged).
  */
 public interface TurnHandler {
 

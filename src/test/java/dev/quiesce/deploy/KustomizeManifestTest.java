@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.quiesce.drain.DrainStateBean;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -152,12 +153,14 @@ class KustomizeManifestTest {
         AppSettings settings = pod.settings(pod.gateway());
         Duration shutdown = settings.duration("quiesce.shutdown.drain-timeout")
                 .plus(INTERRUPT_FLUSH)
+                .plus(DrainStateBean.CONTROL_CALL_WAIT)
                 .plus(settings.duration("quiesce.notify.budget"))
                 .plus(settings.duration("quarkus.shutdown.timeout"));
         long grace = pod.spec().path("terminationGracePeriodSeconds").asLong(30);
 
         assertThat(Duration.ofSeconds(grace))
-                .as("terminationGracePeriodSeconds %d vs drain-timeout + 2s + notify budget + shutdown timeout = %s",
+                .as("terminationGracePeriodSeconds %d vs drain-timeout + 2s flush + 2s stuck control call + notify budget"
+                                + " + shutdown timeout = %s",
                         grace, shutdown)
                 .isGreaterThan(shutdown);
     }

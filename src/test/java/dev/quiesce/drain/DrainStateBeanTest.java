@@ -7,6 +7,7 @@ import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.marker.MarkerRead;
 import dev.quiesce.marker.MarkerStatus;
 import dev.quiesce.pipeline.Admission;
+import dev.quiesce.pipeline.TurnControl;
 import dev.quiesce.pipeline.TurnInfo;
 import dev.quiesce.testing.SettableClock;
 import dev.quiesce.testing.UnwritableDirs;
@@ -198,24 +199,24 @@ class DrainStateBeanTest {
 
     @Test
     void gateAdmitsInRunningOnlyInternalInDrainingAndNothingWhenStopping() {
-        assertThat(bean.tryAdmit("s1", "c", false)).isInstanceOf(Admission.Admitted.class);
+        assertThat(bean.tryAdmit("s1", "c", false, TurnControl.none())).isInstanceOf(Admission.Admitted.class);
         bean.beginDrain(begin("x"));
-        assertThat(bean.tryAdmit("s2", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.DRAINING));
-        assertThat(bean.tryAdmit("s3", "c", true)).isInstanceOf(Admission.Admitted.class);
+        assertThat(bean.tryAdmit("s2", "c", false, TurnControl.none())).isEqualTo(new Admission.Refused(Admission.Why.DRAINING));
+        assertThat(bean.tryAdmit("s3", "c", true, TurnControl.none())).isInstanceOf(Admission.Admitted.class);
         assertThat(bean.current().inFlightCount()).isEqualTo(2);
         bean.enterStopping();
-        assertThat(bean.tryAdmit("s4", "c", true)).isEqualTo(new Admission.Refused(Admission.Why.STOPPING));
+        assertThat(bean.tryAdmit("s4", "c", true, TurnControl.none())).isEqualTo(new Admission.Refused(Admission.Why.STOPPING));
     }
 
     @Test
     void secondTurnForABusySessionIsRefused() {
-        assertThat(bean.tryAdmit("s1", "c", false)).isInstanceOf(Admission.Admitted.class);
-        assertThat(bean.tryAdmit("s1", "c", false)).isEqualTo(new Admission.Refused(Admission.Why.BUSY));
+        assertThat(bean.tryAdmit("s1", "c", false, TurnControl.none())).isInstanceOf(Admission.Admitted.class);
+        assertThat(bean.tryAdmit("s1", "c", false, TurnControl.none())).isEqualTo(new Admission.Refused(Admission.Why.BUSY));
     }
 
     @Test
     void drainedBecomesTrueWhenTheLastTurnIsReleasedAndReleaseIsIdempotent() {
-        TurnInfo turn = ((Admission.Admitted) bean.tryAdmit("s1", "c", false)).turn();
+        TurnInfo turn = ((Admission.Admitted) bean.tryAdmit("s1", "c", false, TurnControl.none())).turn();
         assertThat(bean.beginDrain(begin("x")).drained()).isFalse();
 
         assertThat(bean.release(turn)).isTrue();
@@ -228,7 +229,7 @@ class DrainStateBeanTest {
     @Test
     void turnRecordsTheVersionItWasAdmittedUnder() {
         long version = bean.current().version();
-        TurnInfo turn = ((Admission.Admitted) bean.tryAdmit("s1", "c", false)).turn();
+        TurnInfo turn = ((Admission.Admitted) bean.tryAdmit("s1", "c", false, TurnControl.none())).turn();
         assertThat(turn.admittedVersion()).isEqualTo(version);
     }
 
@@ -313,13 +314,13 @@ class DrainStateBeanTest {
         DrainStateBean restarted = newBean();
 
         assertThat(restarted.current().phase()).isEqualTo(Phase.DRAINING);
-        assertThat(restarted.tryAdmit("s1", "c", false)).isInstanceOf(Admission.Refused.class);
+        assertThat(restarted.tryAdmit("s1", "c", false, TurnControl.none())).isInstanceOf(Admission.Refused.class);
     }
 
     @Test
     void listenersSeeIncreasingVersions() {
         bean.beginDrain(begin("x"));
-        bean.tryAdmit("s", "c", true);
+        bean.tryAdmit("s", "c", true, TurnControl.none());
         bean.cancelDrain("a", "");
         List<Long> versions = new ArrayList<>(seen.stream().map(DrainSnapshot::version).toList());
         assertThat(versions).isSorted().doesNotHaveDuplicates().hasSizeGreaterThanOrEqualTo(3);

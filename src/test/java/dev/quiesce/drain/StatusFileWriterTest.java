@@ -3,6 +3,7 @@ package dev.quiesce.drain;
 import dev.quiesce.home.QuiesceHome;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,7 +21,7 @@ class StatusFileWriterTest {
         Path markerTemp = Files.writeString(home.resolve(".drain_request.json.0b1c2d3e.tmp"), "{");
         Path status = Files.writeString(home.resolve("gateway_state.json"), "{}");
 
-        new StatusFileWriter(new QuiesceHome(home)).removeLeftoverTempFiles();
+        new StatusFileWriter(new QuiesceHome(home), Clock.systemUTC()).removeLeftoverTempFiles();
 
         assertThat(leftover).doesNotExist();
         assertThat(markerTemp).as("the marker store's to clean").exists();

@@ -56,6 +56,39 @@ class DrainMarkerStoreTest {
         marker = home.resolve(".drain_request.json");
     }
 
+    // --- save and restore (undoing a change) ---------------------------------------------------
+
+    @Test
+    void aSavedMarkerIsPutBackByteForByteAfterItWasRewritten() throws IOException {
+        Files.writeString(marker, "{\"action\": \"drain\", \"note\": \"hand-written, odd spacing\"}");
+        DrainMarkerStore.Saved saved = store.save();
+        store.write(MARKER);
+
+        store.restore(saved);
+
+        assertEquals("{\"action\": \"drain\", \"note\": \"hand-written, odd spacing\"}", Files.readString(marker));
+    }
+
+    @Test
+    void aSavedAbsenceIsRestoredByRemovingTheMarker() {
+        DrainMarkerStore.Saved saved = store.save();
+        store.write(MARKER);
+
+        store.restore(saved);
+
+        assertFalse(Files.exists(marker));
+    }
+
+    @Test
+    void aMarkerThatCouldNotBeReadCannotBeRestoredAndSaysWhy() throws IOException {
+        Files.createDirectory(marker);
+        DrainMarkerStore.Saved saved = store.save();
+
+        MarkerWriteException refused = assertThrows(MarkerWriteException.class, () -> store.restore(saved));
+        assertTrue(refused.getMessage().contains("not a regular file"), refused.getMessage());
+        assertTrue(Files.isDirectory(marker));
+    }
+
     // --- path ---------------------------------------------------------------------------------
 
     @Test

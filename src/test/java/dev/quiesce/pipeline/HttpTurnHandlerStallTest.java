@@ -43,7 +43,7 @@ class HttpTurnHandlerStallTest {
                 Throwable failure = catchThrowable(() -> pending.toCompletableFuture().get(10, TimeUnit.SECONDS));
                 Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-                assertThat(failure).hasCauseInstanceOf(HttpTurnHandler.TurnFailedException.class)
+                assertThat(failure).hasCauseInstanceOf(TurnFailedException.class)
                         .cause().hasMessage("the agent backend did not answer within 0.5s");
                 assertThat(took).isLessThan(TIMEOUT.plusSeconds(3));
                 connection.setSoTimeout(5_000);

@@ -48,6 +48,8 @@ class TurnLifecycleTest {
                 .onCancellation().invoke(() -> handlerCancelled.set(true));
     };
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
     @BeforeEach
     void startState() {
         state = new DrainStateBean(new DrainMarkerStore(home), new MarkerJudge("boot-1:1000", Duration.ofHours(1)),
@@ -56,7 +58,7 @@ class TurnLifecycleTest {
     }
 
     private MessagePipeline pipeline(TurnHandler handler) {
-        return new MessagePipeline(state, handler, new SimpleMeterRegistry());
+        return new MessagePipeline(state, handler, registry);
     }
 
     private static InboundMessage message(String session) {
@@ -158,6 +160,11 @@ class TurnLifecycleTest {
         assertThat(pipeline.runningCount()).isZero();
         assertThat(pipeline.interruptAll(HINT)).isEmpty();
         assertThat(caller.answers).isEmpty();
+        assertThat(registry.counter("quiesce_turns_total", "outcome", "abandoned").count())
+                .as("counted once, as abandoned").isEqualTo(1.0);
+        assertThat(registry.find("quiesce_turns_total").counters())
+                .filteredOn(c -> !"abandoned".equals(c.getId().getTag("outcome")))
+                .allMatch(c -> c.count() == 0);
     }
 
     @Test
