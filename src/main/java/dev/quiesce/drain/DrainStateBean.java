@@ -129,7 +129,7 @@ public class DrainStateBean implements AcceptGate {
             ActiveDrain next = existing == null
                     ? ActiveDrain.begun(command.principal(), reason, command.suppressNotification(), now, now.plus(lease))
                     : existing.renewed(reason, command.suppressNotification(), now.plus(lease));
-            DrainSnapshot after = control.write(MarkerDrains.toMarker(next, judge.currentEpoch()), next, "BeginDrain",
+            DrainSnapshot after = control.write(MarkerDrains.toMarker(next, judge.currentEpoch(), now), next, "BeginDrain",
                     "begin a drain", "the drain was not begun and nothing changed");
             leaseTimer.schedule(next.leaseExpiresAt());
             fanOut.emit(new DrainEvent(existing == null ? DrainEvent.Kind.BEGIN : DrainEvent.Kind.RENEW,
@@ -264,7 +264,8 @@ public class DrainStateBean implements AcceptGate {
             });
             if (after != null) {
                 if (after.drain() != null) {
-                    leaseTimer.schedule(after.drain().leaseExpiresAt());
+                    // its lease, or (no lease) the end of its max-age: expiry does not wait for a tick
+                    leaseTimer.schedule(after.marker().expiresAt());
                 }
                 DrainEvent event = MarkerDrains.eventOf(before.get(), after, judged, trigger, now);
                 if (event != null) {

@@ -86,7 +86,8 @@ final class MarkerControl {
             throw unavailable(call, e, ifUnavailable);
         }
         return settle(new PhaseState.Core(Phase.DRAINING, drain,
-                new MarkerJudgement(MarkerStatus.ACTIVE, IgnoredReason.NONE, marker, "")), previous, call, action);
+                new MarkerJudgement(MarkerStatus.ACTIVE, IgnoredReason.NONE, marker, "", drain.leaseExpiresAt())), previous,
+                call, action);
     }
 
     /**

@@ -18,10 +18,13 @@ final class MarkerDrains {
 
     private MarkerDrains() {}
 
-    /** The marker that records {@code drain}, stamped with this instantiation's {@code epoch}. */
-    static DrainMarker toMarker(ActiveDrain drain, String epoch) {
+    /**
+     * The marker that records {@code drain}, stamped with this instantiation's {@code epoch}, its lease
+     * granted (or renewed) at {@code grantedAt}.
+     */
+    static DrainMarker toMarker(ActiveDrain drain, String epoch, Instant grantedAt) {
         return new DrainMarker(DrainMarker.ACTION_DRAIN, drain.requestedAt(), drain.principal(), epoch,
-                drain.suppressNotification(), drain.drainId(), drain.reason(), drain.leaseExpiresAt());
+                drain.suppressNotification(), drain.drainId(), drain.reason(), drain.leaseExpiresAt(), grantedAt);
     }
 
     /**
@@ -44,9 +47,10 @@ final class MarkerDrains {
                 ? current.source() : ActiveDrain.Source.MARKER;
         Instant requestedAt = body.requestedAt() != null ? body.requestedAt()
                 : current != null ? current.requestedAt() : now;
+        // The lease as it is honoured: capped at max-lease when the file asks for more.
+        Instant leaseExpiresAt = body.leaseExpiresAt() == null ? null : judged.expiresAt();
         return new ActiveDrain(id, requestedAt, Objects.requireNonNullElse(body.principal(), ""),
-                Objects.requireNonNullElse(body.reason(), ""), body.suppressNotification(),
-                body.leaseExpiresAt(), source);
+                Objects.requireNonNullElse(body.reason(), ""), body.suppressNotification(), leaseExpiresAt, source);
     }
 
     /**

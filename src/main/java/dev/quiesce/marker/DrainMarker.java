@@ -21,6 +21,9 @@ import java.time.Instant;
  * @param drainId the drain's identity, for fencing CancelDrain
  * @param reason free text from the operator
  * @param leaseExpiresAt when the drain ends by itself; {@code null} = no lease
+ * @param renewedAt when the lease was last granted (a renewal by BeginDrain); {@code null} when the
+ *     writer does not say (the reference's markers, ours before this field): then {@code requestedAt}.
+ *     A lease never holds longer than max-lease after this (SPEC §2, {@link MarkerJudge})
  */
 public record DrainMarker(
         String action,
@@ -30,7 +33,14 @@ public record DrainMarker(
         boolean suppressNotification,
         String drainId,
         String reason,
-        Instant leaseExpiresAt) {
+        Instant leaseExpiresAt,
+        Instant renewedAt) {
+
+    /** A marker that does not say when its lease was last granted. */
+    public DrainMarker(String action, Instant requestedAt, String principal, String epoch, boolean suppressNotification,
+            String drainId, String reason, Instant leaseExpiresAt) {
+        this(action, requestedAt, principal, epoch, suppressNotification, drainId, reason, leaseExpiresAt, null);
+    }
 
     /** The only action Quiesce writes. */
     public static final String ACTION_DRAIN = "drain";

@@ -43,6 +43,9 @@ final class MarkerCodec {
         if (marker.leaseExpiresAt() != null) {
             body.put("lease_expires_at", IsoTimes.format(marker.leaseExpiresAt()));
         }
+        if (marker.renewedAt() != null) {
+            body.put("renewed_at", IsoTimes.format(marker.renewedAt()));
+        }
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
@@ -90,7 +93,8 @@ final class MarkerCodec {
                 root.path("suppress_notification").isBoolean() && root.get("suppress_notification").booleanValue(),
                 text(root, "drain_id"),
                 text(root, "reason"),
-                time(root, "lease_expires_at"));
+                time(root, "lease_expires_at"),
+                time(root, "renewed_at"));
     }
 
     private static String text(JsonNode root, String field) {

@@ -17,7 +17,7 @@ public class MarkerSetup {
     MarkerJudge judge(QuiesceConfig config) {
         String epoch = InstantiationEpoch.read(Path.of(config.epoch().procRoot()));
         Log.infof("Instantiation epoch: %s", epoch.isEmpty() ? "(unavailable: epoch check off)" : epoch);
-        return new MarkerJudge(epoch, config.marker().maxAge());
+        return new MarkerJudge(epoch, config.marker().maxAge(), config.drain().maxLease());
     }
 
     @Produces

@@ -1,5 +1,6 @@
 package dev.quiesce.drain;
 
+import dev.quiesce.home.IsoTimes;
 import dev.quiesce.marker.DrainMarker;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.IgnoredReason;
@@ -290,6 +291,38 @@ class DrainStateBeanTest {
         assertThat(bean.current().marker().ignoredReason()).isEqualTo(IgnoredReason.EXPIRED);
         assertThat(events).extracting(DrainEvent::outcome).containsExactly("began", "expired");
         assertThat(store.exists()).as("an expired marker is left for the operator").isTrue();
+    }
+
+    @Test
+    void aHandWrittenMarkerLeasedUntil2099EndsMaxLeaseAfterItsRequestAndTheStateSaysWhy() throws IOException {
+        Files.writeString(store.path(), "{\"action\": \"drain\", \"epoch\": \"" + EPOCH + "\", \"requested_at\": \""
+                + IsoTimes.format(clock.instant()) + "\", \"lease_expires_at\": \"2099-01-01T00:00:00+00:00\"}");
+
+        bean.reconcile("test");
+        assertThat(bean.current().phase()).isEqualTo(Phase.DRAINING);
+        assertThat(bean.current().drain().leaseExpiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(24)));
+        assertThat(bean.current().marker().detail()).contains("more than max-lease PT24H", "capped at");
+
+        clock.advance(Duration.ofHours(24).plusSeconds(1));
+        bean.reconcile("tick");
+
+        assertThat(bean.current().phase()).isEqualTo(Phase.RUNNING);
+        assertThat(bean.current().marker().ignoredReason()).isEqualTo(IgnoredReason.EXPIRED);
+        assertThat(bean.current().marker().detail()).contains("which has passed");
+        assertThat(events).extracting(DrainEvent::outcome).containsExactly("adopted", "expired");
+    }
+
+    @Test
+    void renewalsKeepADrainOnPastMaxLeaseInAll() {
+        bean.beginDrain(new BeginDrainCommand("alice", "long job", false, Duration.ofHours(20)));
+        for (int day = 0; day < 3; day++) {
+            clock.advance(Duration.ofHours(19));
+            bean.beginDrain(new BeginDrainCommand("alice", "long job", false, Duration.ofHours(20)));
+            bean.reconcile("tick");
+            assertThat(bean.current().phase()).as("after %d renewals", day + 1).isEqualTo(Phase.DRAINING);
+        }
+        assertThat(bean.current().drain().leaseExpiresAt()).isEqualTo(clock.instant().plus(Duration.ofHours(20)));
+        assertThat(bean.current().marker().detail()).isEmpty();
     }
 
     @Test

@@ -371,6 +371,84 @@ class MarkerJudgeTest {
         assertEquals(EPOCH, judge.currentEpoch());
     }
 
+    // --- no marker wedges the gateway (issue 17, the reference's 3-day wedge) ----------------------
+
+    @Test
+    void aHandWrittenLeaseIn2099HoldsNoLongerThanMaxLeaseAfterItsRequest() {
+        MarkerJudge capped = new MarkerJudge(EPOCH, MAX_AGE, Duration.ofHours(24));
+        Instant requested = NOW.minus(Duration.ofHours(23));
+        DrainMarker forever = withLease(EPOCH, requested, Instant.parse("2099-01-01T00:00:00Z"));
+
+        MarkerJudgement now = capped.judge(present(forever, requested), NOW);
+        assertEquals(MarkerStatus.ACTIVE, now.status());
+        assertEquals(requested.plus(Duration.ofHours(24)), now.expiresAt(), "the cap, not 2099");
+        assertTrue(now.detail().contains("capped at 2026-06-26T09:00:00.000000+00:00"), now.detail());
+        assertTrue(now.detail().contains("requested_at"), now.detail());
+
+        MarkerJudgement past = capped.judge(present(forever, requested), NOW.plus(Duration.ofHours(1)));
+        assertIgnored(IgnoredReason.EXPIRED, past);
+        assertTrue(past.detail().contains("max-lease PT24H"), past.detail());
+    }
+
+    @Test
+    void aRenewedLeaseIsCappedFromItsRenewalNotFromTheFirstRequest() {
+        MarkerJudge capped = new MarkerJudge(EPOCH, MAX_AGE, Duration.ofHours(24));
+        Instant requested = NOW.minus(Duration.ofDays(3));
+        Instant renewed = NOW.minus(Duration.ofMinutes(10));
+        DrainMarker marker = new DrainMarker("drain", requested, "nas", EPOCH, false, "d-1", "", renewed.plus(
+                Duration.ofHours(1)), renewed);
+
+        MarkerJudgement judgement = capped.judge(present(marker, renewed), NOW);
+
+        assertEquals(MarkerStatus.ACTIVE, judgement.status());
+        assertEquals(renewed.plus(Duration.ofHours(1)), judgement.expiresAt());
+        assertEquals("", judgement.detail(), "no cap applied");
+    }
+
+    @Test
+    void aLeaseWhoseTimesAreAllInTheFutureIsCappedFromWhenTheGatewayFirstSawIt() {
+        MarkerJudge capped = new MarkerJudge(EPOCH, MAX_AGE, Duration.ofHours(24));
+        DrainMarker skewed = withLease(EPOCH, NOW.plus(Duration.ofDays(400)), Instant.parse("2099-01-01T00:00:00Z"));
+        MarkerRead read = present(skewed, NOW.plus(Duration.ofDays(400)));
+
+        MarkerJudgement first = capped.judge(read, NOW);
+        MarkerJudgement later = capped.judge(read, NOW.plus(Duration.ofHours(23)));
+        MarkerJudgement after = capped.judge(read, NOW.plus(Duration.ofHours(25)));
+
+        assertEquals(NOW.plus(Duration.ofHours(24)), first.expiresAt());
+        assertEquals(first.expiresAt(), later.expiresAt(), "first seen stays first seen");
+        assertTrue(first.detail().contains("when this gateway first saw the file"), first.detail());
+        assertTrue(first.detail().contains("is in the future"), first.detail());
+        assertIgnored(IgnoredReason.EXPIRED, after);
+    }
+
+    @Test
+    void aMarkerWithNoRequestTimeAndAFutureMtimeExpiresMaxAgeAfterItWasFirstSeen() {
+        DrainMarker undated = requestedAt(null);
+        MarkerRead read = present(undated, NOW.plus(Duration.ofDays(30)));
+
+        MarkerJudgement first = judge.judge(read, NOW);
+        assertEquals(MarkerStatus.ACTIVE, first.status());
+        assertEquals(NOW.plus(MAX_AGE), first.expiresAt());
+        assertTrue(first.detail().contains("the file's mtime 2026-07-26T08:00:00.000000+00:00 is in the future"),
+                first.detail());
+
+        MarkerJudgement later = judge.judge(read, NOW.plus(MAX_AGE).plusSeconds(1));
+        assertIgnored(IgnoredReason.EXPIRED, later);
+        assertTrue(later.detail().contains("first saw the file"), later.detail());
+    }
+
+    @Test
+    void aChangedFileIsFirstSeenAgain() {
+        MarkerRead before = present(requestedAt(null), NOW.plus(Duration.ofDays(1)));
+        MarkerRead changed = present(requestedAt(null), NOW.plus(Duration.ofDays(2)));
+
+        judge.judge(before, NOW);
+        MarkerJudgement judged = judge.judge(changed, NOW.plus(Duration.ofMinutes(50)));
+
+        assertEquals(NOW.plus(Duration.ofMinutes(50)).plus(MAX_AGE), judged.expiresAt());
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     /** A gateway restarted on {@code fake}'s machine judges what its predecessor wrote. */
