@@ -86,6 +86,40 @@ final class PackagedApp implements AutoCloseable {
         return app;
     }
 
+    /**
+     * Starts the app and waits for it to exit by itself (a start that must fail).
+     *
+     * @return its exit and everything it printed
+     */
+    static Finished runToExit(Path home, Map<String, String> properties, Duration atMost)
+            throws IOException, InterruptedException {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(FAST_START);
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("quarkus.http.port", String.valueOf(freePort()));
+        all.put("quiesce.home", home.toString());
+        all.put("quiesce.epoch.proc-root", home.resolveSibling("proc").toString());
+        all.putAll(properties);
+        all.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-jar");
+        command.add(jar.toString());
+        Path log = Files.createTempFile(home.getParent(), "app-", ".log");
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("still running after " + atMost + ": " + Files.readString(log));
+        }
+        return new Finished(new Exit(process.exitValue(), Duration.ofNanos(System.nanoTime() - start)),
+                Files.readString(log));
+    }
+
+    /** A process that ended by itself: how, and what it printed. */
+    record Finished(Exit exit, String output) {}
+
     /** Any answer from the health endpoint (200 or 503) means the port serves. */
     boolean answersHealth() {
         if (!process.isAlive()) {
