@@ -1,9 +1,11 @@
 package dev.quiesce.health;
 
+import dev.quiesce.drain.DrainListener;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.Phase;
 import dev.quiesce.drain.StatusFileWriter;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -15,18 +17,40 @@ import org.eclipse.microprofile.health.Readiness;
  * Readiness: UP only in RUNNING, so a draining gateway leaves the Service's endpoints and stops
  * receiving new traffic. Reports phase, turns in flight, drained, the drain id and the marker
  * judgement as data. Never throws: a failure reads as DOWN with the cause.
+ *
+ * <p>Logs each change of readiness once (UP → DOWN with the phase and drain, DOWN → UP), not each
+ * probe: a draining gateway is probed every few seconds for as long as the drain lasts.
  */
 @Readiness
 @ApplicationScoped
-public class DrainReadinessCheck implements HealthCheck {
+public class DrainReadinessCheck implements HealthCheck, DrainListener {
 
     private final DrainStateBean state;
     private final StatusFileWriter statusFile;
+    /** Guarded by {@code this}: readiness as last logged; null before the first change. */
+    private Boolean loggedReady;
 
     @Inject
     public DrainReadinessCheck(DrainStateBean state, StatusFileWriter statusFile) {
         this.state = state;
         this.statusFile = statusFile;
+    }
+
+    @Override
+    public synchronized void onChange(DrainSnapshot snapshot) {
+        boolean ready = snapshot.phase() == Phase.RUNNING;
+        if (loggedReady != null && loggedReady == ready || loggedReady == null && ready) {
+            loggedReady = ready;
+            return; // no change; and being ready at start is not news
+        }
+        loggedReady = ready;
+        if (ready) {
+            Log.infof("Readiness UP: phase %s", snapshot.phase());
+        } else {
+            Log.infof("Readiness DOWN: phase %s%s, %d turn(s) in flight", snapshot.phase(),
+                    snapshot.drain() == null ? "" : " (drain " + snapshot.drain().drainId() + ")",
+                    snapshot.inFlightCount());
+        }
     }
 
     @Override

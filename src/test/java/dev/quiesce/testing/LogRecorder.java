@@ -23,6 +23,11 @@ public final class LogRecorder extends Handler implements AutoCloseable {
         return new LogRecorder(type.getName());
     }
 
+    /** Records a category by name (a library's, say, whose classes the test does not see). */
+    public static LogRecorder of(String category) {
+        return new LogRecorder(category);
+    }
+
     @Override
     public synchronized void publish(LogRecord record) {
         records.add(record);
