@@ -130,7 +130,9 @@ public class DrainStateBean implements AcceptGate {
                     ? ActiveDrain.begun(command.principal(), reason, command.suppressNotification(), now, now.plus(lease))
                     : existing.renewed(reason, command.suppressNotification(), now.plus(lease));
             DrainSnapshot after = control.write(MarkerDrains.toMarker(next, judge.currentEpoch(), now), next, "BeginDrain",
-                    "begin a drain", "the drain was not begun and nothing changed");
+                    "begin a drain", existing == null ? "the drain was not begun and nothing changed"
+                            : "the drain " + existing.drainId() + " stays as it was (its lease still ends at "
+                                    + existing.leaseExpiresAt() + ")");
             leaseTimer.schedule(next.leaseExpiresAt());
             fanOut.emit(new DrainEvent(existing == null ? DrainEvent.Kind.BEGIN : DrainEvent.Kind.RENEW,
                     command.principal(), reason, next.drainId(), after.inFlightCount(),

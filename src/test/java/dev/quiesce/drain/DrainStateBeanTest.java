@@ -172,6 +172,18 @@ class DrainStateBeanTest {
     }
 
     @Test
+    void aRenewalThatCannotBeWrittenSaysTheDrainStaysAsItWas() throws IOException {
+        String drainId = bean.beginDrain(begin("x")).drain().drainId();
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home)) {
+            assertThatThrownBy(() -> bean.beginDrain(begin("renew")))
+                    .isInstanceOf(DrainRefusedException.class)
+                    .hasMessageContaining("the drain " + drainId + " stays as it was")
+                    .hasMessageNotContaining("not begun");
+        }
+        assertThat(bean.current().drain().reason()).isEqualTo("x");
+    }
+
+    @Test
     void cancelThatCannotRemoveTheMarkerKeepsTheDrain() throws IOException {
         bean.beginDrain(begin("x"));
         try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home)) {
