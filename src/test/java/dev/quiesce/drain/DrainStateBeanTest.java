@@ -10,6 +10,7 @@ import dev.quiesce.marker.MarkerStatus;
 import dev.quiesce.pipeline.Admission;
 import dev.quiesce.pipeline.TurnControl;
 import dev.quiesce.pipeline.TurnInfo;
+import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.SettableClock;
 import dev.quiesce.testing.UnwritableDirs;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -380,8 +382,12 @@ class DrainStateBeanTest {
                         throw new IllegalStateException("boom");
                     }
                 }));
-        withBadListener.start();
-        assertThat(withBadListener.beginDrain(begin("x")).phase()).isEqualTo(Phase.DRAINING);
+        try (LogRecorder log = LogRecorder.expecting(ListenerFanOut.class)) {
+            withBadListener.start();
+            assertThat(withBadListener.beginDrain(begin("x")).phase()).isEqualTo(Phase.DRAINING);
+            assertThat(log.messages(Level.SEVERE)).isNotEmpty()
+                    .allMatch(line -> line.contains("failed on version"));
+        }
     }
 
     @Test

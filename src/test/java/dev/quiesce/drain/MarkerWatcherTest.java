@@ -4,12 +4,14 @@ import dev.quiesce.home.IsoTimes;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
+import dev.quiesce.testing.LogRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,13 +51,18 @@ class MarkerWatcherTest {
     void aWatchThatDiedWithItsHomeRunsAgainOnTheFirstTickAfterTheHomeIsBack() throws Exception {
         assertThat(watcher.isAlive()).isTrue();
 
-        Files.delete(home);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !watcher.isAlive());
-        watcher.tick();
+        try (LogRecorder log = LogRecorder.expecting(MarkerWatcher.class)) {
+            Files.delete(home);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !watcher.isAlive());
+            watcher.tick();
+            watcher.tick();
 
-        assertThat(watcher.isAlive()).as("no home, no watch").isFalse();
-        assertThat(watcher.deathCause()).contains(home.toString());
-        assertThat(home).as("not re-created by the watcher").doesNotExist();
+            assertThat(watcher.isAlive()).as("no home, no watch").isFalse();
+            assertThat(watcher.deathCause()).contains(home.toString());
+            assertThat(home).as("not re-created by the watcher").doesNotExist();
+            assertThat(log.messages(Level.SEVERE)).as("the death, once").hasSize(1)
+                    .allMatch(line -> line.contains("no longer watchable"));
+        }
 
         Files.createDirectory(home);
         watcher.tick();

@@ -7,16 +7,34 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-/** Collects what a logger category writes, formatted, while open. */
+/**
+ * Collects what a logger category writes, formatted, while open. {@link #expecting} also keeps it off
+ * the console: for a test that provokes an error on purpose, so that a passing build's log shows no
+ * ERROR a reader would take for a failure (the test asserts the line instead).
+ */
 public final class LogRecorder extends Handler implements AutoCloseable {
 
     private final Logger logger;
+    private final boolean parentsBefore;
     private final List<LogRecord> records = new ArrayList<>();
 
-    private LogRecorder(String category) {
+    private LogRecorder(String category, boolean quiet) {
         this.logger = Logger.getLogger(category);
+        this.parentsBefore = logger.getUseParentHandlers();
         setLevel(Level.ALL);
         logger.addHandler(this);
+        if (quiet) {
+            logger.setUseParentHandlers(false);
+        }
+    }
+
+    private LogRecorder(String category) {
+        this(category, false);
+    }
+
+    /** Records {@code type}'s category and keeps what it logs off the console while open. */
+    public static LogRecorder expecting(Class<?> type) {
+        return new LogRecorder(type.getName(), true);
     }
 
     public static LogRecorder of(Class<?> type) {
@@ -59,5 +77,6 @@ public final class LogRecorder extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setUseParentHandlers(parentsBefore);
     }
 }
