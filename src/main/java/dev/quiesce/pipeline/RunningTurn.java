@@ -112,8 +112,8 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     }
 
     private TurnOutcome failed(Throwable failure) {
-        String why = failure instanceof TurnFailedException ? failure.getMessage()
-                : "the agent failed (" + failure.getClass().getSimpleName() + ")";
+        // The reply goes to a chat user: words only. The log keeps the Java detail for the operator.
+        String why = failure instanceof TurnFailedException ? failure.getMessage() : "the assistant ran into an error";
         Log.warnf("Turn %s of session %s failed: %s", turn.turnId(), turn.sessionId(), failure.toString());
         return new TurnOutcome(TurnOutcome.Kind.FAILED,
                 "Sorry, I could not answer that: " + why + ". Please try again.", turn.turnId());

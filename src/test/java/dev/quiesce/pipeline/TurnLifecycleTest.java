@@ -176,6 +176,9 @@ class TurnLifecycleTest {
         Caller caller = new Caller().subscribe(pipeline.handle(message("s-1")));
 
         assertThat(caller.answers).extracting(TurnOutcome::kind).containsExactly(TurnOutcome.Kind.FAILED);
+        assertThat(caller.answers.get(0).reply()).as("a chat user reads it: no Java names")
+                .isEqualTo("Sorry, I could not answer that: the assistant ran into an error. Please try again.")
+                .doesNotContain("IllegalStateException", "backend not configured");
         assertThat(caller.inFlightAtAnswer).containsExactly(0);
     }
 
