@@ -1,5 +1,6 @@
 package dev.quiesce.notify;
 
+import dev.quiesce.config.OutboundHttp;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -51,16 +52,10 @@ public class NotifySetup {
                 String url = webhookUrl.map(String::strip).filter(u -> !u.isEmpty())
                         .orElseThrow(() -> new IllegalStateException("quiesce.notify.sink=webhook needs "
                                 + "quiesce.notify.webhook.url (where notifications are POSTed)"));
-                URI uri;
-                try {
-                    uri = new URI(url);
-                } catch (java.net.URISyntaxException e) {
-                    // The exception quotes the URL, which may hold a token: not repeated here.
-                    throw new IllegalStateException("quiesce.notify.webhook.url is not a valid URL: "
-                            + e.getReason(), null);
-                }
                 WebhookSink webhook;
                 try {
+                    // The URL may hold a token: never quoted in the error.
+                    URI uri = OutboundHttp.parseUrl("quiesce.notify.webhook.url", url, OutboundHttp.Quoting.NEVER);
                     webhook = new WebhookSink(uri, timeout, attempts, clock);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalStateException(e.getMessage(), null);

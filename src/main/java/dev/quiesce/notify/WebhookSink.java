@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
+import dev.quiesce.config.OutboundHttp;
 import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.io.InputStream;
@@ -88,11 +89,8 @@ public final class WebhookSink implements NotificationSink {
 
     /** As {@link #WebhookSink(URI, Duration, int, Clock)}, with the first backoff (tests use a short one). */
     WebhookSink(URI url, Duration attemptTimeout, int attempts, Duration backoff, Clock clock) {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-            throw new IllegalArgumentException(
-                    "quiesce.notify.webhook.url must be an http:// or https:// URL with a host");
-        }
+        // The URL may hold a token: never quoted in the error.
+        OutboundHttp.requireUsable("quiesce.notify.webhook.url", url, OutboundHttp.Quoting.NEVER);
         if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
             throw new IllegalArgumentException("quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
         }
@@ -105,11 +103,7 @@ public final class WebhookSink implements NotificationSink {
         this.attempts = attempts;
         this.backoff = backoff;
         this.clock = clock;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(attemptTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.client = OutboundHttp.newClient(attemptTimeout);
     }
 
     /** The endpoint as it may be logged: {@code scheme://host:port}, never the path or query. */

@@ -1,5 +1,6 @@
 package dev.quiesce.pipeline;
 
+import dev.quiesce.config.OutboundHttp;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -41,17 +42,10 @@ public class TurnHandlerSetup {
 
     /** Checked here, so a URL the HTTP client would refuse fails the start, not every turn. */
     private static URI backendUri(String url) {
-        URI uri;
         try {
-            uri = URI.create(url);
+            return OutboundHttp.parseUrl("quiesce.turn.http.url", url, OutboundHttp.Quoting.QUOTE);
         } catch (IllegalArgumentException e) {
-            uri = null;
+            throw new IllegalStateException(e.getMessage());
         }
-        if (uri == null || uri.getHost() == null
-                || !"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalStateException("quiesce.turn.http.url must be an http:// or https:// URL with a host, not '"
-                    + url + "'");
-        }
-        return uri;
     }
 }
