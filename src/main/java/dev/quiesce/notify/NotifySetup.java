@@ -1,12 +1,10 @@
 package dev.quiesce.notify;
 
-import dev.quiesce.config.OutboundHttp;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,9 +26,7 @@ public class NotifySetup {
         NotificationSink sink = create(notify.sink(), notify.webhook().url(), notify.webhook().timeout(),
                 notify.webhook().attempts(), clock);
         if (sink instanceof WebhookSink webhook) {
-            Thread warmUp = new Thread(webhook::warmUp, "quiesce-webhook-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            webhook.warmUpInBackground();
         }
         return sink;
     }
@@ -54,10 +50,9 @@ public class NotifySetup {
                                 + "quiesce.notify.webhook.url (where notifications are POSTed)"));
                 WebhookSink webhook;
                 try {
-                    // The URL may hold a token: never quoted in the error.
-                    URI uri = OutboundHttp.parseUrl("quiesce.notify.webhook.url", url, OutboundHttp.Quoting.NEVER);
-                    webhook = new WebhookSink(uri, timeout, attempts, clock);
+                    webhook = new WebhookSink(WebhookEndpoint.parse(url), timeout, attempts, clock);
                 } catch (IllegalArgumentException e) {
+                    // The messages name the property, never the URL (it may hold a token).
                     throw new IllegalStateException(e.getMessage(), null);
                 }
                 Log.infof("Notification sink: webhook %s (timeout %s, %d attempt(s))",
