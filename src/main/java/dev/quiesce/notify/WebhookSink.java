@@ -41,8 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when it is built (no per-call timeout or max duration), and its synchronous timeout works by
  * interrupting the caller from a watcher thread; a deadline that differs on every call does not
  * fit it cleanly. It would also bring in a CDI extension for one call site, and plain unit tests
- * would need its separate standalone implementation. The per-attempt bound is the JDK client's own request timeout plus a hard wait
- * limit on the exchange (which also covers a server that stalls mid-body).
+ * would need its separate standalone implementation. The per-attempt bound is the JDK client's own
+ * request timeout plus a hard wait limit on the exchange (which also covers a server that stalls
+ * mid-body).
  *
  * <p><b>Secrets.</b> A webhook URL often carries a token in its path (Slack's does). Logs name the
  * endpoint as {@code scheme://host:port} only, and exception messages are scrubbed of the URL
@@ -81,13 +82,15 @@ public final class WebhookSink implements NotificationSink {
         this(endpoint, attemptTimeout, attempts, DEFAULT_BACKOFF, clock);
     }
 
-    /** As {@link #WebhookSink(WebhookEndpoint, Duration, int, Clock)}, with the first backoff (tests use a short one). */
+    /** As the constructor above, with the first backoff (tests use a short one). */
     WebhookSink(WebhookEndpoint endpoint, Duration attemptTimeout, int attempts, Duration backoff, Clock clock) {
         if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-            throw new IllegalArgumentException("quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
+            throw new IllegalArgumentException(
+                    "quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
         }
         if (attempts < 1) {
-            throw new IllegalArgumentException("quiesce.notify.webhook.attempts must be at least 1, not " + attempts);
+            throw new IllegalArgumentException(
+                    "quiesce.notify.webhook.attempts must be at least 1, not " + attempts);
         }
         this.endpoint = endpoint;
         this.attemptTimeout = attemptTimeout;
