@@ -35,6 +35,8 @@ public interface QuiesceConfig {
     @WithName("notify")
     Notify notifications();
 
+    Auth auth();
+
     /** How the drain-marker file is watched and judged. */
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
@@ -166,5 +168,15 @@ public interface QuiesceConfig {
             @WithDefault("3")
             int attempts();
         }
+    }
+
+    /** Bearer tokens ({@code <home>/tokens}). */
+    interface Auth {
+        /**
+         * How often the tokens file is looked at, so rotated tokens take effect without a restart. A
+         * look is one {@code stat}; the file is read only when it changed.
+         */
+        @WithDefault("1s")
+        String reloadInterval();
     }
 }

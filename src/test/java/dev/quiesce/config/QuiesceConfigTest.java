@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** How SmallRye Config reads the enum-valued settings, as the application does. */
+/** How SmallRye Config reads the settings with a choice of values or a default, as the application does. */
 class QuiesceConfigTest {
 
     @ParameterizedTest
@@ -32,6 +32,13 @@ class QuiesceConfigTest {
 
         assertThat(config.turn().handler()).isEqualTo(Handler.ECHO);
         assertThat(config.notifications().sink()).isEqualTo(Sink.LOG);
+    }
+
+    @Test
+    void theTokensFileIsLookedAtEverySecondUnlessConfiguredOtherwise() {
+        assertThat(TestConfig.of(Map.of()).auth().reloadInterval()).isEqualTo("1s");
+        assertThat(TestConfig.of(Map.of("quiesce.auth.reload-interval", "250ms")).auth().reloadInterval())
+                .isEqualTo("250ms");
     }
 
     @Test
