@@ -21,8 +21,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * finished by then, or whose sink broke its contract and threw, counts as not delivered and is
  * logged; an unfinished one is cancelled (its thread interrupted).
  *
- * <p>Each batch gets a pool of its own, of daemon threads named {@code quiesce-notify-<n>} (a
- * sink that overstays must not hold up the exit), shut down when the batch returns. Never throws.
+ * <p>Each batch gets a pool of its own, of daemon threads named {@code quiesce-notify-<n>} with
+ * {@code n} counting on across batches (a sink that overstays must not hold up the exit), shut
+ * down when the batch returns. Never throws.
  * Thread-safe: batches share nothing but the sink, which is thread-safe by contract.
  */
 final class DeadlineFanOut {
@@ -32,6 +33,12 @@ final class DeadlineFanOut {
 
     /** How long past the deadline results are still collected (the sink gives up at the deadline). */
     static final Duration COLLECT_GRACE = Duration.ofMillis(200);
+
+    /**
+     * Numbers the sender threads across batches, not per batch: a sender of an earlier batch that
+     * ignores its interrupt may still be alive, and two threads must not share a name.
+     */
+    private static final AtomicInteger THREAD_NUMBER = new AtomicInteger();
 
     private final NotificationSink sink;
     private final Clock clock;
@@ -58,10 +65,9 @@ final class DeadlineFanOut {
         // Measured on the monotonic clock from here on, whatever the wall clock does.
         Duration untilDeadline = Duration.between(clock.instant(), deadline);
         long giveUpAt = System.nanoTime() + Math.max(0, untilDeadline.toNanos()) + COLLECT_GRACE.toNanos();
-        AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService senders = Executors.newFixedThreadPool(
                 Math.min(MAX_CONCURRENT_SENDS, notifications.size()), task -> {
-                    Thread thread = new Thread(task, "quiesce-notify-" + threadNumber.incrementAndGet());
+                    Thread thread = new Thread(task, "quiesce-notify-" + THREAD_NUMBER.incrementAndGet());
                     thread.setDaemon(true); // a sink that overstays must not hold up the exit
                     return thread;
                 });

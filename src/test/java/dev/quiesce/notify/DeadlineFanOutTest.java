@@ -149,4 +149,22 @@ class DeadlineFanOutTest {
 
         assertThat(daemon).containsExactly(true);
     }
+
+    @Test
+    void senderThreadNamesAreNotReusedByALaterBatch() {
+        Set<String> first = ConcurrentHashMap.newKeySet();
+        Set<String> second = ConcurrentHashMap.newKeySet();
+
+        new DeadlineFanOut(recordingThreadsIn(first), clock).sendAll(pings(3), inSeconds(10));
+        new DeadlineFanOut(recordingThreadsIn(second), clock).sendAll(pings(3), inSeconds(10));
+
+        assertThat(first).isNotEmpty().doesNotContainAnyElementsOf(second);
+    }
+
+    private static NotificationSink recordingThreadsIn(Set<String> names) {
+        return (notification, deadline) -> {
+            names.add(Thread.currentThread().getName());
+            return true;
+        };
+    }
 }
