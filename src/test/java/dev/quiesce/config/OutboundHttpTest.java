@@ -25,8 +25,8 @@ class OutboundHttpTest {
     private static final String PROPERTY = "quiesce.example.url";
 
     @ParameterizedTest
-    @ValueSource(strings = {"http://127.0.0.1:9000/turn", "https://hooks.example.org/services/T/B/x", "HTTPS://Example.org",
-            "http://[::1]:8080/"})
+    @ValueSource(strings = {"http://127.0.0.1:9000/turn", "https://hooks.example.org/services/T/B/x",
+            "HTTPS://Example.org", "http://[::1]:8080/"})
     void anHttpOrHttpsUrlWithAHostIsTakenAsItIs(String value) {
         assertThat(OutboundHttp.parseUrl(PROPERTY, value, Quoting.NEVER)).isEqualTo(URI.create(value));
     }
@@ -37,7 +37,8 @@ class OutboundHttpTest {
     void anythingElseIsRefusedNamingThePropertyAndQuotingTheValueWhenAllowed(String value) {
         assertThatThrownBy(() -> OutboundHttp.parseUrl(PROPERTY, value, Quoting.QUOTE))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith(PROPERTY + " must be an http:// or https:// URL with a host, not '" + value + "'")
+                .hasMessageStartingWith(
+                        PROPERTY + " must be an http:// or https:// URL with a host, not '" + value + "'")
                 .hasNoCause();
     }
 

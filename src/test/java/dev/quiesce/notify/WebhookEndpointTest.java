@@ -47,7 +47,8 @@ class WebhookEndpointTest {
     void aMessageQuotingTheUrlIsScrubbedOfItAndOfItsPath() {
         WebhookEndpoint endpoint = WebhookEndpoint.parse(SLACK_LIKE);
 
-        assertThat(endpoint.scrub("POST " + SLACK_LIKE + " failed")).isEqualTo("POST https://hooks.slack.com:443 failed");
+        assertThat(endpoint.scrub("POST " + SLACK_LIKE + " failed"))
+                .isEqualTo("POST https://hooks.slack.com:443 failed");
         assertThat(endpoint.scrub("no route for /services/T0001/B0001/s3cr3t-t0ken")).isEqualTo("no route for /…");
         assertThat(endpoint.scrub("Connection reset")).isEqualTo("Connection reset");
         assertThat(endpoint.scrub(null)).isNull();

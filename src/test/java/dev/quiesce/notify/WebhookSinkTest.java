@@ -199,8 +199,8 @@ class WebhookSinkTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        WebhookSink sink = new WebhookSink(WebhookEndpoint.of(URI.create("http://127.0.0.1:" + closedPort + SECRET_PATH)),
-                Duration.ofSeconds(2), 2, SHORT_BACKOFF, clock);
+        WebhookEndpoint closed = WebhookEndpoint.of(URI.create("http://127.0.0.1:" + closedPort + SECRET_PATH));
+        WebhookSink sink = new WebhookSink(closed, Duration.ofSeconds(2), 2, SHORT_BACKOFF, clock);
         Instant deadline = inSeconds(10);
 
         boolean delivered;
@@ -229,7 +229,8 @@ class WebhookSinkTest {
             jumpy.advance(Duration.ofMinutes(1));
             handle(exchange);
         });
-        WebhookSink sink = new WebhookSink(WebhookEndpoint.of(webhookUrl()), Duration.ofSeconds(2), 3, SHORT_BACKOFF, jumpy);
+        WebhookSink sink =
+                new WebhookSink(WebhookEndpoint.of(webhookUrl()), Duration.ofSeconds(2), 3, SHORT_BACKOFF, jumpy);
 
         boolean delivered;
         List<String> warnings;
