@@ -5,11 +5,11 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
 /** The one place drain refusals become gRPC statuses and HTTP codes. */
-final class DrainErrors {
+public final class DrainErrors {
 
     private DrainErrors() {}
 
-    static StatusRuntimeException toGrpc(DrainRefusedException e) {
+    public static StatusRuntimeException toGrpc(DrainRefusedException e) {
         Status status = switch (e.reason()) {
             case INVALID_REQUEST -> Status.INVALID_ARGUMENT;
             case SHUTTING_DOWN, WRONG_DRAIN_ID -> Status.FAILED_PRECONDITION;
@@ -18,7 +18,7 @@ final class DrainErrors {
         return status.withDescription(e.getMessage()).asRuntimeException();
     }
 
-    static int httpStatus(DrainRefusedException e) {
+    public static int httpStatus(DrainRefusedException e) {
         return switch (e.reason()) {
             case INVALID_REQUEST -> 400;
             case SHUTTING_DOWN, WRONG_DRAIN_ID -> 409;
@@ -27,7 +27,7 @@ final class DrainErrors {
     }
 
     /** The gRPC-style code name used in REST error bodies, so both APIs name a refusal alike. */
-    static String codeName(DrainRefusedException e) {
+    public static String codeName(DrainRefusedException e) {
         return switch (e.reason()) {
             case INVALID_REQUEST -> "INVALID_ARGUMENT";
             case SHUTTING_DOWN, WRONG_DRAIN_ID -> "FAILED_PRECONDITION";
