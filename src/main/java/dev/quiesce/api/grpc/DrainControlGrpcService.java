@@ -2,8 +2,8 @@ package dev.quiesce.api.grpc;
 
 import com.google.protobuf.Duration;
 import com.google.protobuf.util.Durations;
-import dev.quiesce.api.DrainErrors;
 import dev.quiesce.api.DrainStateMapper;
+import dev.quiesce.api.Refusal;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainControl;
@@ -22,7 +22,8 @@ import jakarta.inject.Inject;
 
 /**
  * {@code quiesce.v1.DrainControl}: validates requests, takes the principal from the caller's token
- * (never from the request), calls the drain state bean and maps its refusals to gRPC statuses.
+ * (never from the request), calls the drain state bean and answers its refusals with their
+ * {@link Refusal} rows' gRPC statuses.
  * Begin and Cancel run on a worker thread because they fsync the marker.
  */
 @GrpcService
@@ -85,7 +86,7 @@ public class DrainControlGrpcService implements DrainControl {
         try {
             return transition.get();
         } catch (DrainRefusedException e) {
-            throw DrainErrors.toGrpc(e);
+            throw Refusal.of(e.reason()).toGrpc(e.getMessage());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.quiesce.api.grpc;
 
 import com.google.protobuf.Message;
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.Refusal;
 import dev.quiesce.auth.AuthException;
 import dev.quiesce.auth.Authenticator;
 import dev.quiesce.auth.Principal;
@@ -64,7 +65,7 @@ public class GrpcCallGuard implements ServerInterceptor {
         MethodDescriptor<Q, R> method = call.getMethodDescriptor();
         AccessRule rule = GrpcMethodAccess.of(method.getFullMethodName());
         if (rule instanceof AccessRule.Denied denied) {
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(denied.description()));
+            return refuse(call, Refusal.PERMISSION_DENIED.grpcStatus(denied.description()));
         }
         Context context = null;
         if (rule instanceof AccessRule.Needs needs) {
@@ -72,9 +73,7 @@ public class GrpcCallGuard implements ServerInterceptor {
             try {
                 principal = authenticator.authorize(headers.get(AUTHORIZATION), needs.scope());
             } catch (AuthException e) {
-                Status status = e.kind() == AuthException.Kind.PERMISSION_DENIED
-                        ? Status.PERMISSION_DENIED : Status.UNAUTHENTICATED;
-                return refuse(call, status.withDescription(e.description()));
+                return refuse(call, Refusal.of(e.kind()).grpcStatus(e.description()));
             }
             context = Context.current().withValue(GrpcCaller.PRINCIPAL, principal);
         }

@@ -1,5 +1,6 @@
 package dev.quiesce.api.grpc;
 
+import dev.quiesce.api.Refusal;
 import dev.quiesce.api.TurnMapper;
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.MessageGateway;
@@ -8,7 +9,6 @@ import dev.quiesce.auth.Principal;
 import dev.quiesce.auth.Scope;
 import dev.quiesce.pipeline.InvalidMessageException;
 import dev.quiesce.pipeline.MessagePipeline;
-import io.grpc.Status;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
@@ -33,16 +33,14 @@ public class MessageGatewayGrpcService implements MessageGateway {
         if (request.getInternal()) {
             Principal caller = GrpcCaller.principal();
             if (!caller.has(Scope.INTERNAL)) {
-                return Uni.createFrom().failure(Status.PERMISSION_DENIED
-                        .withDescription("token of principal '" + caller.name()
-                                + "' lacks scope 'internal', needed for internal messages")
-                        .asRuntimeException());
+                return Uni.createFrom().failure(Refusal.PERMISSION_DENIED.toGrpc("token of principal '"
+                        + caller.name() + "' lacks scope 'internal', needed for internal messages"));
             }
         }
         try {
             return pipeline.handle(TurnMapper.fromProto(request), TurnMapper::toProto);
         } catch (InvalidMessageException e) {
-            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return Uni.createFrom().failure(Refusal.INVALID_ARGUMENT.toGrpc(e.getMessage()));
         }
     }
 }

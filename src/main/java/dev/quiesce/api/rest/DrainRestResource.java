@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.util.JsonFormat;
-import dev.quiesce.api.DrainErrors;
 import dev.quiesce.api.DrainStateMapper;
+import dev.quiesce.api.Refusal;
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainRefusedException;
 import dev.quiesce.drain.DrainSnapshot;
@@ -102,7 +102,7 @@ public class DrainRestResource {
         } catch (BadField e) {
             return RestErrors.invalid(e.getMessage());
         } catch (DrainRefusedException e) {
-            return RestErrors.error(DrainErrors.httpStatus(e), DrainErrors.codeName(e), e.getMessage());
+            return RestErrors.error(Refusal.of(e.reason()), e.getMessage());
         }
     }
 

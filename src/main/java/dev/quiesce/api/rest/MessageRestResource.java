@@ -2,6 +2,7 @@ package dev.quiesce.api.rest;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import dev.quiesce.api.Refusal;
 import dev.quiesce.api.TurnMapper;
 import dev.quiesce.auth.Principal;
 import dev.quiesce.auth.Scope;
@@ -62,7 +63,7 @@ public class MessageRestResource {
         if (message.getInternal()) {
             Principal principal = caller.principal();
             if (!principal.has(Scope.INTERNAL)) {
-                return Uni.createFrom().item(RestErrors.error(403, "PERMISSION_DENIED", "token of principal '"
+                return Uni.createFrom().item(RestErrors.error(Refusal.PERMISSION_DENIED, "token of principal '"
                         + principal.name() + "' lacks scope 'internal', needed for internal messages"));
             }
         }

@@ -1,6 +1,7 @@
 package dev.quiesce.api.rest;
 
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.Refusal;
 import dev.quiesce.auth.AuthException;
 import dev.quiesce.auth.Authenticator;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -40,20 +41,22 @@ public class RestAuthFilter {
             return Optional.empty();
         }
         if (rule instanceof AccessRule.Denied denied) {
-            return Optional.of(refusal(AuthException.Kind.PERMISSION_DENIED, denied.description()));
+            return Optional.of(refusal(Refusal.PERMISSION_DENIED, denied.description()));
         }
         try {
             caller.authenticated(authenticator.authorize(authorization, ((AccessRule.Needs) rule).scope()));
             return Optional.empty();
         } catch (AuthException e) {
-            return Optional.of(refusal(e.kind(), e.description()));
+            return Optional.of(refusal(Refusal.of(e.kind()), e.description()));
         }
     }
 
-    private static Response refusal(AuthException.Kind kind, String description) {
-        Response.ResponseBuilder response = kind == AuthException.Kind.UNAUTHENTICATED
-                ? Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
-                : Response.status(Response.Status.FORBIDDEN);
-        return response.type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(description, kind.name())).build();
+    private static Response refusal(Refusal refusal, String description) {
+        Response.ResponseBuilder response = Response.status(refusal.httpStatus());
+        if (refusal == Refusal.UNAUTHENTICATED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return response.type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(description, refusal.codeName()))
+                .build();
     }
 }

@@ -2,6 +2,7 @@ package dev.quiesce.api.rest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.api.Refusal;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
@@ -16,7 +17,12 @@ final class RestErrors {
     private RestErrors() {}
 
     static Response invalid(String message) {
-        return error(400, "INVALID_ARGUMENT", message);
+        return error(Refusal.INVALID_ARGUMENT, message);
+    }
+
+    /** The answer to a refusal both APIs make: its row's HTTP status and code name. */
+    static Response error(Refusal refusal, String message) {
+        return error(refusal.httpStatus(), refusal.codeName(), message);
     }
 
     static Response error(int status, String code, String message) {
