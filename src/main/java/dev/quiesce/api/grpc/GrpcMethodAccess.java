@@ -13,7 +13,7 @@ final class GrpcMethodAccess {
             "quiesce.v1.DrainControl/WatchState", Scope.READ,
             "quiesce.v1.DrainControl/BeginDrain", Scope.DRAIN,
             "quiesce.v1.DrainControl/CancelDrain", Scope.DRAIN,
-            // Internal messages additionally need Scope.INTERNAL, checked by the message service.
+            // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message service.
             "quiesce.v1.MessageGateway/HandleMessage", Scope.INGEST);
 
     private static final AccessRule OPEN = new AccessRule.Open();

@@ -5,8 +5,8 @@ import dev.quiesce.api.TurnMapper;
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.MessageGateway;
 import dev.quiesce.api.v1.TurnResult;
+import dev.quiesce.auth.AuthException;
 import dev.quiesce.auth.Principal;
-import dev.quiesce.auth.Scope;
 import dev.quiesce.pipeline.InvalidMessageException;
 import dev.quiesce.pipeline.MessagePipeline;
 import io.quarkus.grpc.GrpcService;
@@ -14,9 +14,10 @@ import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 
 /**
- * {@code quiesce.v1.MessageGateway}: validation and the {@code internal} scope check, then the
- * pipeline. Refusals (draining, stopping, busy) are normal results; only bad input is an error.
- * Non-blocking: the turn runs asynchronously and the call completes when it ends.
+ * {@code quiesce.v1.MessageGateway}: the {@code internal} scope check
+ * ({@link Principal#authorizeMessage}) and validation, then the pipeline. Refusals (draining,
+ * stopping, busy) are normal results; only bad input is an error. Non-blocking: the turn runs
+ * asynchronously and the call completes when it ends.
  */
 @GrpcService
 public class MessageGatewayGrpcService implements MessageGateway {
@@ -30,15 +31,11 @@ public class MessageGatewayGrpcService implements MessageGateway {
 
     @Override
     public Uni<TurnResult> handleMessage(InboundMessage request) {
-        if (request.getInternal()) {
-            Principal caller = GrpcCaller.principal();
-            if (!caller.has(Scope.INTERNAL)) {
-                return Uni.createFrom().failure(Refusal.PERMISSION_DENIED.toGrpc("token of principal '"
-                        + caller.name() + "' lacks scope 'internal', needed for internal messages"));
-            }
-        }
         try {
+            GrpcCaller.principal().authorizeMessage(request.getInternal());
             return pipeline.handle(TurnMapper.fromProto(request), TurnMapper::toProto);
+        } catch (AuthException e) {
+            return Uni.createFrom().failure(Refusal.of(e.kind()).toGrpc(e.description()));
         } catch (InvalidMessageException e) {
             return Uni.createFrom().failure(Refusal.INVALID_ARGUMENT.toGrpc(e.getMessage()));
         }

@@ -4,8 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.api.TurnMapper;
-import dev.quiesce.auth.Principal;
-import dev.quiesce.auth.Scope;
+import dev.quiesce.auth.AuthException;
 import dev.quiesce.pipeline.InvalidMessageException;
 import dev.quiesce.pipeline.MessagePipeline;
 import io.micrometer.core.annotation.Timed;
@@ -60,12 +59,10 @@ public class MessageRestResource {
         } catch (InvalidProtocolBufferException | RuntimeException e) {
             return Uni.createFrom().item(RestErrors.invalid("the body is not a valid message: " + e.getMessage()));
         }
-        if (message.getInternal()) {
-            Principal principal = caller.principal();
-            if (!principal.has(Scope.INTERNAL)) {
-                return Uni.createFrom().item(RestErrors.error(Refusal.PERMISSION_DENIED, "token of principal '"
-                        + principal.name() + "' lacks scope 'internal', needed for internal messages"));
-            }
+        try {
+            caller.principal().authorizeMessage(message.getInternal());
+        } catch (AuthException e) {
+            return Uni.createFrom().item(RestErrors.error(Refusal.of(e.kind()), e.description()));
         }
         try {
             return pipeline.handle(TurnMapper.fromProto(message.build()))

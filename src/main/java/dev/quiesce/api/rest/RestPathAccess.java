@@ -17,7 +17,7 @@ final class RestPathAccess {
             "GET /api/gateway/state", Scope.READ,
             "HEAD /api/gateway/state", Scope.READ,
             "POST /api/gateway/drain", Scope.DRAIN,
-            // Internal messages additionally need Scope.INTERNAL, checked by the message resource.
+            // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message resource.
             "POST /api/messages", Scope.INGEST);
 
     private static final AccessRule OPEN = new AccessRule.Open();
