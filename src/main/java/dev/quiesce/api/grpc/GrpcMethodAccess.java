@@ -1,6 +1,8 @@
 package dev.quiesce.api.grpc;
 
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.v1.DrainControlGrpc;
+import dev.quiesce.api.v1.MessageGatewayGrpc;
 import dev.quiesce.auth.Scope;
 import io.grpc.MethodDescriptor;
 import java.util.Map;
@@ -8,13 +10,14 @@ import java.util.Map;
 /** The scope each gRPC method needs, by full method name. Stateless and thread-safe. */
 final class GrpcMethodAccess {
 
+    /** Keyed by the generated descriptors' names: a method renamed or removed in the proto breaks the build here. */
     private static final Map<String, Scope> SCOPES = Map.of(
-            "quiesce.v1.DrainControl/GetState", Scope.READ,
-            "quiesce.v1.DrainControl/WatchState", Scope.READ,
-            "quiesce.v1.DrainControl/BeginDrain", Scope.DRAIN,
-            "quiesce.v1.DrainControl/CancelDrain", Scope.DRAIN,
+            DrainControlGrpc.getGetStateMethod().getFullMethodName(), Scope.READ,
+            DrainControlGrpc.getWatchStateMethod().getFullMethodName(), Scope.READ,
+            DrainControlGrpc.getBeginDrainMethod().getFullMethodName(), Scope.DRAIN,
+            DrainControlGrpc.getCancelDrainMethod().getFullMethodName(), Scope.DRAIN,
             // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message service.
-            "quiesce.v1.MessageGateway/HandleMessage", Scope.INGEST);
+            MessageGatewayGrpc.getHandleMessageMethod().getFullMethodName(), Scope.INGEST);
 
     private static final AccessRule OPEN = new AccessRule.Open();
 

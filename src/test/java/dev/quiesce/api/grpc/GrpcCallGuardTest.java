@@ -71,7 +71,7 @@ class GrpcCallGuardTest {
     private static final String INGESTER = "Bearer ingester-token";
     private static final String OPERATOR = "Bearer operator-token";
 
-    /** A quiesce.v1 service the proto does not define yet, and a method no rule lists. */
+    /** MessageGateway/HandleMessage with stand-in message types (its rule goes by the name alone), and a method no rule lists. */
     private static final MethodDescriptor<Empty, StringValue> HANDLE_MESSAGE = unary("quiesce.v1.MessageGateway/HandleMessage");
     private static final MethodDescriptor<Empty, StringValue> UNLISTED = unary("quiesce.v1.MessageGateway/Peek");
 

@@ -1,7 +1,11 @@
 package dev.quiesce.api.grpc;
 
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.v1.DrainControlGrpc;
+import dev.quiesce.api.v1.MessageGatewayGrpc;
 import dev.quiesce.auth.Scope;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,6 +24,14 @@ class GrpcMethodAccessTest {
         "quiesce.v1.MessageGateway/HandleMessage, INGEST"})
     void eachQuiesceMethodNeedsItsScope(String method, Scope scope) {
         assertEquals(new AccessRule.Needs(scope), GrpcMethodAccess.of(method));
+    }
+
+    @Test
+    void everyMethodTheProtoDefinesHasAScope() {
+        Stream.of(DrainControlGrpc.getServiceDescriptor(), MessageGatewayGrpc.getServiceDescriptor())
+                .flatMap(service -> service.getMethods().stream())
+                .forEach(method -> assertInstanceOf(AccessRule.Needs.class, GrpcMethodAccess.of(method.getFullMethodName()),
+                        method.getFullMethodName()));
     }
 
     @ParameterizedTest
