@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.quiesce.api.TestTokens.line;
-import static dev.quiesce.api.TestTokens.writeTokens;
+import static dev.quiesce.testing.TestTokens.line;
+import static dev.quiesce.testing.TestTokens.writeTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,7 +1,7 @@
 package dev.quiesce.api.rest;
 
-import dev.quiesce.api.TestTokens;
 import dev.quiesce.home.QuiesceHome;
+import dev.quiesce.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
