@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import static dev.quiesce.auth.TokenFixtures.line;
-import static dev.quiesce.auth.TokenFixtures.writeTokens;
+import static dev.quiesce.testing.TestTokens.line;
+import static dev.quiesce.testing.TestTokens.writeTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -15,8 +15,8 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import static dev.quiesce.auth.TokenFixtures.line;
-import static dev.quiesce.auth.TokenFixtures.writeTokens;
+import static dev.quiesce.testing.TestTokens.line;
+import static dev.quiesce.testing.TestTokens.writeTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
