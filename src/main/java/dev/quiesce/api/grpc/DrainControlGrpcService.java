@@ -35,7 +35,8 @@ public class DrainControlGrpcService implements DrainControl {
 
     @Inject
     public DrainControlGrpcService(DrainStateBean state, DrainStateWatchHub hub) {
-        this.state = ClientProxy.unwrap(state); // GetState is called tens of thousands of times a second: no proxy lookup per call
+        // GetState is called tens of thousands of times a second: the bean itself, no proxy lookup per call.
+        this.state = ClientProxy.unwrap(state);
         this.hub = hub;
     }
 

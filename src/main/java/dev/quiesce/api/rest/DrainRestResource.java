@@ -45,7 +45,8 @@ public class DrainRestResource {
 
     @Inject
     public DrainRestResource(DrainStateBean state, RestCaller caller) {
-        this.state = ClientProxy.unwrap(state); // GetState is called tens of thousands of times a second: no proxy lookup per call
+        // GetState is called tens of thousands of times a second: the bean itself, no proxy lookup per call.
+        this.state = ClientProxy.unwrap(state);
         this.caller = caller;
     }
 
