@@ -563,7 +563,7 @@ public final class BenchSuite {
         List<String> names = List.of("admission", "marker", "data", "control", "fanout", "gate", "process");
         Set<String> chosen = new LinkedHashSet<>();
         for (String part : spec.split(",")) {
-            String p = part.trim().toLowerCase();
+            String p = part.trim().toLowerCase(java.util.Locale.ROOT);
             if (p.equals("all")) {
                 for (int i = 1; i <= 7; i++) {
                     chosen.add(String.valueOf(i));

@@ -15,13 +15,15 @@ import java.util.stream.Stream;
  * Diagnostic only: which app thread made the marker-driven phase changes, read from the app's log
  * ({@code quiesce-marker-watch} is the file-system watch; anything else is the poll tick or the
  * lease timer). Tells whether the reaction times are the watch's or the tick's. Depends on the
- * state bean's log line ("Drain d-…: adopted/cancelled …"); when that changes it says "unknown".
- * Stateless.
+ * text of the app's marker-driven transition line ("Drain d-…: adopted (…)" / "… cancelled (…)"),
+ * after the thread name in the console format's {@code (%t)}, and on nothing else: not on the
+ * category, so it survives the logging class moving or being renamed. When the text changes it
+ * says "unknown". Stateless.
  */
 final class MarkerReactionThreads {
 
-    private static final Pattern LINE =
-            Pattern.compile("\\[dev\\.quiesce\\.drain\\.DrainStateBean\\] \\(([^)]+)\\) Drain \\S+: (adopted|cancelled) ");
+    /** {@code (<thread>) Drain <drain id>: adopted|cancelled (<detail>)}, wherever the category is. */
+    private static final Pattern LINE = Pattern.compile("\\(([^()]+)\\) Drain \\S+: (adopted|cancelled) \\(");
 
     private MarkerReactionThreads() {}
 

@@ -2,8 +2,11 @@ package dev.quiesce.api;
 
 import dev.quiesce.auth.Scope;
 
-/** What an endpoint needs from its caller. Immutable. */
-sealed interface AccessRule {
+/**
+ * What an endpoint needs from its caller: the answer of both transports' access tables
+ * ({@code api.grpc.GrpcMethodAccess}, {@code api.rest.RestPathAccess}). Immutable.
+ */
+public sealed interface AccessRule {
 
     /** No token needed (health, reflection). */
     record Open() implements AccessRule {}

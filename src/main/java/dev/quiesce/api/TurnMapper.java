@@ -5,16 +5,16 @@ import dev.quiesce.pipeline.InboundMessage;
 import dev.quiesce.pipeline.TurnOutcome;
 
 /** Messages and turn outcomes between wire and domain. Stateless and thread-safe. */
-final class TurnMapper {
+public final class TurnMapper {
 
     private TurnMapper() {}
 
-    static InboundMessage fromProto(dev.quiesce.api.v1.InboundMessage message) {
+    public static InboundMessage fromProto(dev.quiesce.api.v1.InboundMessage message) {
         return new InboundMessage(message.getSessionId(), message.getChannel(), message.getText(),
                 message.getInternal(), message.getMessageId());
     }
 
-    static TurnResult toProto(TurnOutcome outcome) {
+    public static TurnResult toProto(TurnOutcome outcome) {
         return TurnResult.newBuilder()
                 .setOutcome(switch (outcome.kind()) {
                     case COMPLETED -> dev.quiesce.api.v1.TurnOutcome.TURN_OUTCOME_COMPLETED;

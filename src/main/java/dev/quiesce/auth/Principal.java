@@ -24,6 +24,22 @@ public record Principal(String name, Set<Scope> scopes) {
         return scopes.contains(scope);
     }
 
+    /**
+     * Checks that this principal may send a message with this {@code internal} flag: an internal
+     * message (the only kind a draining gateway still starts) needs {@link Scope#INTERNAL} besides
+     * the {@link Scope#INGEST} every message needs (SPEC §5); a user message needs nothing more.
+     * Both message endpoints call this, after their transport checked {@code ingest}.
+     *
+     * @throws AuthException PERMISSION_DENIED when {@code internal} and the token lacks scope
+     *     {@code internal}
+     */
+    public void authorizeMessage(boolean internal) {
+        if (internal && !has(Scope.INTERNAL)) {
+            throw new AuthException(AuthException.Kind.PERMISSION_DENIED,
+                    "token of principal '" + name + "' lacks scope 'internal', needed for internal messages");
+        }
+    }
+
     /** The scopes as written in the tokens file, comma-separated in declaration order, e.g. {@code read,drain}. */
     public String scopeList() {
         return scopes.isEmpty() ? "(none)" : EnumSet.copyOf(scopes).stream()

@@ -1,6 +1,8 @@
 package dev.quiesce.auth;
 
 import dev.quiesce.home.DurableFiles;
+import dev.quiesce.home.LogOnce;
+import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,15 +14,14 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BiPredicate;
-import org.jboss.logging.Logger;
 
 /**
  * The bearer tokens the gateway accepts, from {@code <home>/tokens} (format: {@link TokensFile}).
  * Holds only SHA-256 hashes; a token itself is never stored here nor logged.
  *
  * <p>{@link #open} bootstraps a first token when the home has no tokens file. {@link #refresh}
- * re-reads the file when its mtime, size or inode changed (the app calls it every second), so
- * tokens can be rotated without a restart.
+ * re-reads the file when its mtime, size or inode changed (the app calls it every
+ * {@code quiesce.auth.reload-interval}), so tokens can be rotated without a restart.
  *
  * <p>Thread-safe: {@link #authenticate} reads an immutable snapshot without locking and does no
  * I/O, so it is fine on an event-loop thread; refreshes are serialised.
@@ -36,15 +37,13 @@ public final class TokenStore {
     /** The principal of the bootstrap token. */
     public static final String BOOTSTRAP_PRINCIPAL = "operator";
 
-    private static final Logger LOG = Logger.getLogger(TokenStore.class);
-
     private final Path tokensFile;
     private final Path controlTokenFile;
 
     /** The last good set; replaced whole, never mutated. */
     private volatile List<TokenEntry> entries = List.of();
 
-    /** Guards {@link #loadedStamp}, {@link #loadedOnce} and {@link #reportedProblem}; serialises refreshes. */
+    /** Guards {@link #loadedStamp} and {@link #loadedOnce}; serialises refreshes. */
     private final Object refreshLock = new Object();
 
     /**
@@ -57,8 +56,8 @@ public final class TokenStore {
     /** Whether any read succeeded yet. */
     private boolean loadedOnce;
 
-    /** The read problem last logged, so a lasting one is logged once, not every second. */
-    private String reportedProblem;
+    /** The read problem in force, so a lasting one is logged once, not at every refresh. */
+    private final LogOnce<String> readProblem = LogOnce.tracker();
 
     private TokenStore(Path home) {
         this.tokensFile = home.resolve(TOKENS_FILE);
@@ -92,7 +91,7 @@ public final class TokenStore {
         DurableFiles.replace(controlTokenFile, (token + "\n").getBytes(StandardCharsets.US_ASCII), true);
         DurableFiles.replace(tokensFile, TokensFile.render(BOOTSTRAP_PRINCIPAL, EnumSet.allOf(Scope.class),
                 BearerTokens.sha256Hex(token)), true);
-        LOG.infof("No tokens file in the home: generated a token for principal '%s' with every scope. "
+        Log.infof("No tokens file in the home: generated a token for principal '%s' with every scope. "
                 + "It is in %s (mode 0600); only its hash was written to %s.",
                 BOOTSTRAP_PRINCIPAL, controlTokenFile, tokensFile);
     }
@@ -152,31 +151,31 @@ public final class TokenStore {
             }
             TokensFile.Parsed parsed = TokensFile.parse(content);
             for (String problem : parsed.problems()) {
-                LOG.warnf("Tokens file %s: skipped %s", tokensFile, problem);
+                Log.warnf("Tokens file %s: skipped %s", tokensFile, problem);
             }
             boolean firstLoad = !loadedOnce;
             entries = parsed.entries();
             loadedStamp = stamp;
             loadedOnce = true;
-            reportedProblem = null;
+            readProblem.clear();
             if (parsed.entries().isEmpty()) {
-                LOG.warnf("Tokens file %s holds no valid token: every call that needs a token is refused", tokensFile);
+                Log.warnf("Tokens file %s holds no valid token: every call that needs a token is refused", tokensFile);
             } else {
-                LOG.infof("%s %d token(s) from %s", firstLoad ? "Loaded" : "Reloaded", parsed.entries().size(), tokensFile);
+                Log.infof("%s %d token(s) from %s", firstLoad ? "Loaded" : "Reloaded", parsed.entries().size(),
+                        tokensFile);
             }
         }
     }
 
     private void reportUnreadable(String problem) {
-        if (problem.equals(reportedProblem)) {
+        if (!readProblem.isNew(problem)) {
             return;
         }
-        reportedProblem = problem;
         if (!loadedOnce) {
-            LOG.errorf("Cannot read the tokens file %s (%s): every call that needs a token is refused "
+            Log.errorf("Cannot read the tokens file %s (%s): every call that needs a token is refused "
                     + "until it can be read", tokensFile, problem);
         } else {
-            LOG.warnf("Cannot read the tokens file %s (%s): keeping the %d token(s) loaded earlier "
+            Log.warnf("Cannot read the tokens file %s (%s): keeping the %d token(s) loaded earlier "
                     + "until it can be read again", tokensFile, problem, entries.size());
         }
     }

@@ -35,6 +35,8 @@ public interface QuiesceConfig {
     @WithName("notify")
     Notify notifications();
 
+    Auth auth();
+
     /** How the drain-marker file is watched and judged. */
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
@@ -73,9 +75,22 @@ public interface QuiesceConfig {
 
     /** How turns are run. */
     interface Turn {
-        /** {@code echo} (embedded default: replies with the text) or {@code http} (an agent backend). */
+        /** Who answers a turn: {@code echo} or {@code http}. */
         @WithDefault("echo")
-        String handler();
+        Handler handler();
+
+        /**
+         * The turn handlers. SmallRye Config matches a value, trimmed, by its hyphenated form against
+         * the hyphenated constant names: {@code echo}, {@code ECHO} and {@code Echo} all read as
+         * {@link #ECHO}, while a camel-cased {@code WebHook} would be {@code web-hook}. Anything else
+         * fails the start, naming the property, the value and the allowed values.
+         */
+        enum Handler {
+            /** Embedded, the default: replies with the text. */
+            ECHO,
+            /** An agent backend at {@code quiesce.turn.http.url}. */
+            HTTP
+        }
 
         Echo echo();
 
@@ -115,9 +130,17 @@ public interface QuiesceConfig {
 
     /** Shutdown notifications. */
     interface Notify {
-        /** {@code log} (default) or {@code webhook}. */
+        /** Where notifications go: {@code log} or {@code webhook}. */
         @WithDefault("log")
-        String sink();
+        Sink sink();
+
+        /** The notification sinks; a value is read as {@link Turn.Handler} describes. */
+        enum Sink {
+            /** The default: INFO log lines. */
+            LOG,
+            /** HTTP POSTs to {@code quiesce.notify.webhook.url}. */
+            WEBHOOK
+        }
 
         /** The home channel that gets the "gateway shutting down" broadcast; empty = none. */
         Optional<String> homeChannel();
@@ -145,5 +168,15 @@ public interface QuiesceConfig {
             @WithDefault("3")
             int attempts();
         }
+    }
+
+    /** Bearer tokens ({@code <home>/tokens}). */
+    interface Auth {
+        /**
+         * How often the tokens file is looked at, so rotated tokens take effect without a restart. A
+         * look is one {@code stat}; the file is read only when it changed.
+         */
+        @WithDefault("1s")
+        String reloadInterval();
     }
 }

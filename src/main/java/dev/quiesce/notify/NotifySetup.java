@@ -5,7 +5,6 @@ import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,9 +26,7 @@ public class NotifySetup {
         NotificationSink sink = create(notify.sink(), notify.webhook().url(), notify.webhook().timeout(),
                 notify.webhook().attempts(), clock);
         if (sink instanceof WebhookSink webhook) {
-            Thread warmUp = new Thread(webhook::warmUp, "quiesce-webhook-warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            webhook.warmUpInBackground();
         }
         return sink;
     }
@@ -38,38 +35,32 @@ public class NotifySetup {
      * The sink named {@code sink}, from the {@code quiesce.notify.*} values.
      *
      * @throws IllegalStateException with a message naming the property when the configuration is
-     *     unusable: an unknown sink, {@code webhook} without a URL, or with an unusable URL,
-     *     timeout or attempt count
+     *     unusable: {@code webhook} without a URL, or with an unusable URL, timeout or attempt count
+     *     (an unknown sink never gets here: the config refuses it, naming the allowed values)
      */
-    static NotificationSink create(String sink, Optional<String> webhookUrl, Duration timeout, int attempts,
-            Clock clock) {
-        switch (sink) {
-            case "log":
+    static NotificationSink create(QuiesceConfig.Notify.Sink sink, Optional<String> webhookUrl, Duration timeout,
+            int attempts, Clock clock) {
+        return switch (sink) {
+            case LOG -> {
                 Log.info("Notification sink: log");
-                return new LogSink();
-            case "webhook":
-                String url = webhookUrl.map(String::strip).filter(u -> !u.isEmpty())
-                        .orElseThrow(() -> new IllegalStateException("quiesce.notify.sink=webhook needs "
-                                + "quiesce.notify.webhook.url (where notifications are POSTed)"));
-                URI uri;
-                try {
-                    uri = new URI(url);
-                } catch (java.net.URISyntaxException e) {
-                    // The exception quotes the URL, which may hold a token: not repeated here.
-                    throw new IllegalStateException("quiesce.notify.webhook.url is not a valid URL: "
-                            + e.getReason(), null);
-                }
-                WebhookSink webhook;
-                try {
-                    webhook = new WebhookSink(uri, timeout, attempts, clock);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalStateException(e.getMessage(), null);
-                }
-                Log.infof("Notification sink: webhook %s (timeout %s, %d attempt(s))",
-                        webhook.endpoint(), timeout, attempts);
-                return webhook;
-            default:
-                throw new IllegalStateException("quiesce.notify.sink must be 'log' or 'webhook', not '" + sink + "'");
+                yield new LogSink();
+            }
+            case WEBHOOK -> webhook(webhookUrl, timeout, attempts, clock);
+        };
+    }
+
+    private static WebhookSink webhook(Optional<String> webhookUrl, Duration timeout, int attempts, Clock clock) {
+        String url = webhookUrl.map(String::strip).filter(u -> !u.isEmpty())
+                .orElseThrow(() -> new IllegalStateException("quiesce.notify.sink=webhook needs "
+                        + "quiesce.notify.webhook.url (where notifications are POSTed)"));
+        WebhookSink webhook;
+        try {
+            webhook = new WebhookSink(WebhookEndpoint.parse(url), timeout, attempts, clock);
+        } catch (IllegalArgumentException e) {
+            // The messages name the property, never the URL (it may hold a token).
+            throw new IllegalStateException(e.getMessage(), null);
         }
+        Log.infof("Notification sink: webhook %s (timeout %s, %d attempt(s))", webhook.endpoint(), timeout, attempts);
+        return webhook;
     }
 }

@@ -5,23 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
+import dev.quiesce.config.OutboundHttp;
 import io.quarkus.logging.Log;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -47,15 +41,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when it is built (no per-call timeout or max duration), and its synchronous timeout works by
  * interrupting the caller from a watcher thread; a deadline that differs on every call does not
  * fit it cleanly. It would also bring in a CDI extension for one call site, and plain unit tests
- * would need its separate standalone implementation. The per-attempt bound is the JDK client's own request timeout plus a hard wait
- * limit on the exchange (which also covers a server that stalls mid-body).
+ * would need its separate standalone implementation. The per-attempt bound is the JDK client's own
+ * request timeout plus a hard wait limit on the exchange (which also covers a server that stalls
+ * mid-body).
  *
  * <p><b>Secrets.</b> A webhook URL often carries a token in its path (Slack's does). Logs name the
- * endpoint as {@code scheme://host:port} only, and exception messages are scrubbed of the URL.
+ * endpoint as {@code scheme://host:port} only, and exception messages are scrubbed of the URL
+ * ({@link WebhookEndpoint}).
  *
  * <p>Failures are logged once per notification, with the last cause and the number of attempts.
- * The JDK HTTP client is created once, in the constructor; {@link #warmUp()} pays its first-use
- * cost ahead of a shutdown. Never throws from {@link #send}. Thread-safe.
+ * The JDK HTTP client ({@link OutboundHttp#newClient}) is created once, in the constructor;
+ * {@link #warmUpInBackground()} pays its first-use cost ahead of a shutdown. Never throws from
+ * {@link #send}. Thread-safe.
  */
 public final class WebhookSink implements NotificationSink {
 
@@ -67,8 +64,7 @@ public final class WebhookSink implements NotificationSink {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI url;
-    private final String endpoint;
+    private final WebhookEndpoint endpoint;
     private final Duration attemptTimeout;
     private final int attempts;
     private final Duration backoff;
@@ -76,45 +72,37 @@ public final class WebhookSink implements NotificationSink {
     private final HttpClient client;
 
     /**
-     * @param url where notifications are POSTed; http or https with a host
+     * @param endpoint where notifications are POSTed
      * @param attemptTimeout the longest one attempt may take
      * @param attempts attempts per notification, the first included; at least 1
      * @param clock the clock deadlines are measured against
-     * @throws IllegalArgumentException when a parameter is unusable (the message names it)
+     * @throws IllegalArgumentException when a parameter is unusable (the message names its property)
      */
-    public WebhookSink(URI url, Duration attemptTimeout, int attempts, Clock clock) {
-        this(url, attemptTimeout, attempts, DEFAULT_BACKOFF, clock);
+    WebhookSink(WebhookEndpoint endpoint, Duration attemptTimeout, int attempts, Clock clock) {
+        this(endpoint, attemptTimeout, attempts, DEFAULT_BACKOFF, clock);
     }
 
-    /** As {@link #WebhookSink(URI, Duration, int, Clock)}, with the first backoff (tests use a short one). */
-    WebhookSink(URI url, Duration attemptTimeout, int attempts, Duration backoff, Clock clock) {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || url.getHost() == null) {
-            throw new IllegalArgumentException(
-                    "quiesce.notify.webhook.url must be an http:// or https:// URL with a host");
-        }
+    /** As the constructor above, with the first backoff (tests use a short one). */
+    WebhookSink(WebhookEndpoint endpoint, Duration attemptTimeout, int attempts, Duration backoff, Clock clock) {
         if (attemptTimeout.isNegative() || attemptTimeout.isZero()) {
-            throw new IllegalArgumentException("quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
+            throw new IllegalArgumentException(
+                    "quiesce.notify.webhook.timeout must be positive, not " + attemptTimeout);
         }
         if (attempts < 1) {
-            throw new IllegalArgumentException("quiesce.notify.webhook.attempts must be at least 1, not " + attempts);
+            throw new IllegalArgumentException(
+                    "quiesce.notify.webhook.attempts must be at least 1, not " + attempts);
         }
-        this.url = url;
-        this.endpoint = endpointOf(url);
+        this.endpoint = endpoint;
         this.attemptTimeout = attemptTimeout;
         this.attempts = attempts;
         this.backoff = backoff;
         this.clock = clock;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(attemptTimeout)
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+        this.client = OutboundHttp.newClient(attemptTimeout);
     }
 
     /** The endpoint as it may be logged: {@code scheme://host:port}, never the path or query. */
     public String endpoint() {
-        return endpoint;
+        return endpoint.loggable();
     }
 
     @Override
@@ -140,42 +128,12 @@ public final class WebhookSink implements NotificationSink {
     }
 
     /**
-     * Pays the HTTP client's first-use cost (class loading, its selector thread) with one POST to
-     * a throwaway socket on the loopback interface, never to the webhook itself. Best effort,
-     * bounded by about two seconds; never throws.
+     * Pays the HTTP client's first-use cost ahead of a shutdown ({@link WebhookWarmUp}), in the
+     * background, and returns at once with the thread doing it (a daemon: it never holds up the
+     * exit). Never throws.
      */
-    public void warmUp() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setSoTimeout(2000);
-            Thread answerer = new Thread(() -> answerOnce(socket), "quiesce-webhook-warm-up");
-            answerer.setDaemon(true);
-            answerer.start();
-            HttpRequest request = HttpRequest.newBuilder(
-                            URI.create("http://" + socket.getInetAddress().getHostAddress() + ":"
-                                    + socket.getLocalPort() + "/warm-up"))
-                    .timeout(Duration.ofSeconds(2))
-                    .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
-                    .build();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).get(2, TimeUnit.SECONDS);
-            answerer.join(2000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
-            Log.debugf("Webhook client warm-up did not complete: %s", e);
-        }
-    }
-
-    private static void answerOnce(ServerSocket socket) {
-        try (Socket connection = socket.accept()) {
-            InputStream in = connection.getInputStream();
-            in.read(new byte[8192]); // the request; its content does not matter
-            OutputStream out = connection.getOutputStream();
-            out.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        } catch (IOException e) {
-            // The client side reports the failure, if any.
-        }
+    public Thread warmUpInBackground() {
+        return WebhookWarmUp.startInBackground(client);
     }
 
     /**
@@ -206,7 +164,7 @@ public final class WebhookSink implements NotificationSink {
         }
         tries.incrementAndGet();
         Duration timeout = attemptTimeout.compareTo(left) < 0 ? attemptTimeout : left;
-        HttpRequest request = HttpRequest.newBuilder(url)
+        HttpRequest request = HttpRequest.newBuilder(endpoint.url())
                 .timeout(timeout)
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -251,15 +209,10 @@ public final class WebhookSink implements NotificationSink {
     /** The class and message of {@code failure}, with the URL (which may hold a token) scrubbed out. */
     private String describe(Throwable failure) {
         String message = failure.getMessage();
-        String text = (failure instanceof java.net.ConnectException ? "could not connect: " : "")
+        String text = (failure instanceof ConnectException ? "could not connect: " : "")
                 + failure.getClass().getSimpleName();
         if (message != null && !message.isBlank()) {
-            String scrubbed = message.replace(url.toString(), endpoint);
-            String path = url.getRawPath();
-            if (path != null && path.length() > 1) {
-                scrubbed = scrubbed.replace(path, "/…");
-            }
-            text += " (" + scrubbed + ")";
+            text += " (" + endpoint.scrub(message) + ")";
         }
         return text;
     }
@@ -275,18 +228,6 @@ public final class WebhookSink implements NotificationSink {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a notification as JSON", e);
         }
-    }
-
-    static String endpointOf(URI url) {
-        int port = url.getPort();
-        if (port < 0) {
-            port = "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-        }
-        String host = url.getHost();
-        if (host != null && host.contains(":") && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        return url.getScheme().toLowerCase(Locale.ROOT) + "://" + host + ":" + port;
     }
 
     /**

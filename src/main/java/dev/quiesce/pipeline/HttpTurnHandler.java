@@ -3,6 +3,7 @@ package dev.quiesce.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.config.OutboundHttp;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * (a backend that stalls after its headers included); a non-2xx answer, an answer without a string
  * {@code reply}, a timeout or a connection failure fails the turn with a message fit for a user.
  * Cancelling the returned Uni (an interrupt, a client leaving) aborts the HTTP exchange. Uses the
- * JDK HTTP client, created once. Thread-safe.
+ * JDK HTTP client of {@link OutboundHttp#newClient}, created once. Thread-safe.
  */
 public final class HttpTurnHandler implements TurnHandler {
 
@@ -37,8 +39,7 @@ public final class HttpTurnHandler implements TurnHandler {
     public HttpTurnHandler(URI url, Duration timeout, Duration connectTimeout) {
         this.url = url;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
-                .build();
+        this.client = OutboundHttp.newClient(connectTimeout);
     }
 
     @Override
@@ -130,6 +131,6 @@ public final class HttpTurnHandler implements TurnHandler {
 
     /** {@code 1s}, {@code 5m}, {@code 1m30s} (as the config spells it), not {@code PT1S}: the reply goes to a user. */
     private static String readable(Duration duration) {
-        return duration.toString().substring(2).toLowerCase(java.util.Locale.ROOT);
+        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
     }
 }

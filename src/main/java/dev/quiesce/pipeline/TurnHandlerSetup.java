@@ -1,5 +1,6 @@
 package dev.quiesce.pipeline;
 
+import dev.quiesce.config.OutboundHttp;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
@@ -15,43 +16,35 @@ import java.net.URI;
 public class TurnHandlerSetup {
 
     /**
-     * @throws IllegalStateException naming the property to fix: an unknown handler, or {@code http}
-     *     without a URL
+     * @throws IllegalStateException naming the property to fix: {@code http} without a usable URL
+     *     (an unknown handler never gets here: the config refuses it, naming the allowed values)
      */
     @Produces
     @Singleton
     @Startup // the pipeline is created lazily, at the first message; a config error must not wait for it
     TurnHandler handler(QuiesceConfig config) {
         QuiesceConfig.Turn turn = config.turn();
-        switch (turn.handler()) {
-            case "echo":
+        return switch (turn.handler()) {
+            case ECHO -> {
                 Log.infof("Turn handler: echo (delay %s)", turn.echo().delay());
-                return new EchoTurnHandler(turn.echo().delay());
-            case "http":
+                yield new EchoTurnHandler(turn.echo().delay());
+            }
+            case HTTP -> {
                 String url = turn.http().url().filter(u -> !u.isBlank()).orElseThrow(() -> new IllegalStateException(
                         "quiesce.turn.handler=http needs quiesce.turn.http.url (the agent backend's URL)"));
                 URI uri = backendUri(url);
                 Log.infof("Turn handler: http %s (timeout %s)", url, turn.http().timeout());
-                return new HttpTurnHandler(uri, turn.http().timeout(), turn.http().connectTimeout());
-            default:
-                throw new IllegalStateException("quiesce.turn.handler must be 'echo' or 'http', not '"
-                        + turn.handler() + "'");
-        }
+                yield new HttpTurnHandler(uri, turn.http().timeout(), turn.http().connectTimeout());
+            }
+        };
     }
 
     /** Checked here, so a URL the HTTP client would refuse fails the start, not every turn. */
     private static URI backendUri(String url) {
-        URI uri;
         try {
-            uri = URI.create(url);
+            return OutboundHttp.parseUrl("quiesce.turn.http.url", url, OutboundHttp.Quoting.QUOTE);
         } catch (IllegalArgumentException e) {
-            uri = null;
+            throw new IllegalStateException(e.getMessage());
         }
-        if (uri == null || uri.getHost() == null
-                || !"http".equalsIgnoreCase(uri.getScheme()) && !"https".equalsIgnoreCase(uri.getScheme())) {
-            throw new IllegalStateException("quiesce.turn.http.url must be an http:// or https:// URL with a host, not '"
-                    + url + "'");
-        }
-        return uri;
     }
 }

@@ -66,9 +66,9 @@ class CallMetricsTest {
         // The message's timer stops when its Uni completes, which may be just after the answer is sent.
         await().untilAsserted(() -> {
             assertThat(count("quiesce_rest_requests_seconds_count", "method=\"getState\"",
-                    "class=\"dev.quiesce.api.DrainRestResource\"")).isEqualTo(state + 1);
+                    "class=\"dev.quiesce.api.rest.DrainRestResource\"")).isEqualTo(state + 1);
             assertThat(count("quiesce_rest_requests_seconds_count", "method=\"handle\"",
-                    "class=\"dev.quiesce.api.MessageRestResource\"")).isEqualTo(messages + 1);
+                    "class=\"dev.quiesce.api.rest.MessageRestResource\"")).isEqualTo(messages + 1);
         });
         assertThat(metrics()).doesNotContainPattern("(?m)^http_server_requests_seconds_count\\{");
     }

@@ -1,14 +1,8 @@
 package dev.quiesce.auth;
 
-import static dev.quiesce.auth.TokenFixtures.line;
-import static dev.quiesce.auth.TokenFixtures.writeTokens;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,6 +10,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.NullSource;
 import org.junit.jupiter.params.provider.ValueSource;
+
+import static dev.quiesce.testing.TestTokens.line;
+import static dev.quiesce.testing.TestTokens.writeTokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AuthenticatorTest {
 
@@ -117,7 +118,7 @@ class AuthenticatorTest {
 
         String hash = BearerTokens.sha256Hex(READER_TOKEN);
         assertFalse(refused.description().contains(READER_TOKEN), refused.description());
-        assertFalse(refused.description().toLowerCase().contains(hash), refused.description());
+        assertFalse(refused.description().toLowerCase(Locale.ROOT).contains(hash), refused.description());
         assertFalse(refused.description().contains("secret-value"), refused.description());
     }
 

@@ -34,6 +34,20 @@ class PrincipalTest {
     }
 
     @Test
+    void internalMessagesNeedScopeInternalAndUserMessagesDoNot() {
+        Principal ingester = new Principal("platform", Set.of(Scope.INGEST));
+        Principal system = new Principal("system", Set.of(Scope.INGEST, Scope.INTERNAL));
+
+        ingester.authorizeMessage(false);
+        system.authorizeMessage(true);
+        AuthException refused = assertThrows(AuthException.class, () -> ingester.authorizeMessage(true));
+
+        assertEquals(AuthException.Kind.PERMISSION_DENIED, refused.kind());
+        assertEquals("token of principal 'platform' lacks scope 'internal', needed for internal messages",
+                refused.description());
+    }
+
+    @Test
     void scopeListIsWrittenAsInTheTokensFile() {
         assertEquals("read,drain,ingest,internal", new Principal("op", EnumSet.allOf(Scope.class)).scopeList());
         assertEquals("drain,internal", new Principal("op", Set.of(Scope.INTERNAL, Scope.DRAIN)).scopeList());

@@ -229,8 +229,7 @@ class SecretsAndPrincipalsTest {
     private void grantTheTestTokensAndAPastedRawToken(String generated) throws IOException {
         StringBuilder tokens = new StringBuilder(Files.readString(home.resolveFile("tokens")));
         for (TestTokens token : TestTokens.values()) {
-            tokens.append(token.principal).append(' ').append(token.scopes).append(' ')
-                    .append(BearerTokens.sha256Hex(token.token)).append('\n');
+            tokens.append(token.line()).append('\n');
         }
         tokens.append("pasted read ").append(generated).append('\n');
         tokens.append("pasted2 read ").append(TestTokens.READER.token).append(' ').append(generated).append('\n');

@@ -1,12 +1,6 @@
 package dev.quiesce.auth;
 
 import dev.quiesce.testing.LogRecorder;
-import static dev.quiesce.auth.TokenFixtures.line;
-import static dev.quiesce.auth.TokenFixtures.writeTokens;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,11 +8,18 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import static dev.quiesce.testing.TestTokens.line;
+import static dev.quiesce.testing.TestTokens.writeTokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TokenStoreTest {
 
@@ -166,7 +167,7 @@ class TokenStoreTest {
 
     @Test
     void upperCaseHashAndTabsAreAccepted() throws IOException {
-        writeTokens(home, "ci\tread\t" + BearerTokens.sha256Hex("token-of-ci").toUpperCase());
+        writeTokens(home, "ci\tread\t" + BearerTokens.sha256Hex("token-of-ci").toUpperCase(Locale.ROOT));
 
         assertEquals("ci", TokenStore.open(home).authenticate("token-of-ci").orElseThrow().name());
     }

@@ -12,6 +12,7 @@ import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.notify.Notification;
 import dev.quiesce.notify.NotificationSink;
+import dev.quiesce.notify.PlainNotifier;
 import dev.quiesce.notify.ShutdownNotifier;
 import dev.quiesce.pipeline.EchoTurnHandler;
 import dev.quiesce.pipeline.MessagePipeline;
@@ -59,7 +60,7 @@ class ShutdownBroadcastRaceTest {
                 clock, Duration.ofHours(1), Duration.ofHours(24), List.of());
         state.start();
         NotificationSink sink = (notification, deadline) -> sent.add(notification);
-        ShutdownNotifier notifier = new ShutdownNotifier(sink, home, Optional.of(HOME_CHANNEL), Duration.ofMinutes(10),
+        ShutdownNotifier notifier = PlainNotifier.of(sink, home, Optional.of(HOME_CHANNEL), Duration.ofMinutes(10),
                 Duration.ofSeconds(5), clock, registry);
         QuiesceHome quiesceHome = new QuiesceHome(home);
         shutdown = new ShutdownSequence(state, new MessagePipeline(state, new EchoTurnHandler(Duration.ZERO), registry),

@@ -1,12 +1,15 @@
 package dev.quiesce.notify;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.quiesce.config.QuiesceConfig.Notify.Sink;
+import dev.quiesce.testing.TestConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The choice of sink from {@code quiesce.notify.*}, and the startup failures of a bad choice. */
 class NotifySetupTest {
@@ -16,12 +19,12 @@ class NotifySetupTest {
 
     @Test
     void theLogSinkNeedsNothingElse() {
-        assertThat(NotifySetup.create("log", Optional.empty(), TIMEOUT, 3, clock)).isInstanceOf(LogSink.class);
+        assertThat(NotifySetup.create(Sink.LOG, Optional.empty(), TIMEOUT, 3, clock)).isInstanceOf(LogSink.class);
     }
 
     @Test
     void theWebhookSinkPostsToTheConfiguredUrl() {
-        NotificationSink sink = NotifySetup.create("webhook",
+        NotificationSink sink = NotifySetup.create(Sink.WEBHOOK,
                 Optional.of("https://hooks.example.org/services/T/B/s3cr3t"), TIMEOUT, 3, clock);
 
         assertThat(sink).isInstanceOfSatisfying(WebhookSink.class,
@@ -30,21 +33,21 @@ class NotifySetupTest {
 
     @Test
     void webhookWithoutAUrlFailsNamingTheMissingProperty() {
-        assertThatThrownBy(() -> NotifySetup.create("webhook", Optional.empty(), TIMEOUT, 3, clock))
+        assertThatThrownBy(() -> NotifySetup.create(Sink.WEBHOOK, Optional.empty(), TIMEOUT, 3, clock))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("quiesce.notify.webhook.url");
-        assertThatThrownBy(() -> NotifySetup.create("webhook", Optional.of("  "), TIMEOUT, 3, clock))
+        assertThatThrownBy(() -> NotifySetup.create(Sink.WEBHOOK, Optional.of("  "), TIMEOUT, 3, clock))
                 .hasMessageContaining("quiesce.notify.webhook.url");
     }
 
     @Test
     void anUnusableWebhookUrlFailsWithoutRepeatingIt() {
-        assertThatThrownBy(() -> NotifySetup.create("webhook", Optional.of("https://hooks.example.org/s3cr3t x"),
+        assertThatThrownBy(() -> NotifySetup.create(Sink.WEBHOOK, Optional.of("https://hooks.example.org/s3cr3t x"),
                 TIMEOUT, 3, clock))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("quiesce.notify.webhook.url")
                 .hasMessageNotContaining("s3cr3t");
-        assertThatThrownBy(() -> NotifySetup.create("webhook", Optional.of("mailto:ops@s3cr3t.example"),
+        assertThatThrownBy(() -> NotifySetup.create(Sink.WEBHOOK, Optional.of("mailto:ops@s3cr3t.example"),
                 TIMEOUT, 3, clock))
                 .hasMessageContaining("quiesce.notify.webhook.url")
                 .hasMessageNotContaining("s3cr3t");
@@ -52,16 +55,24 @@ class NotifySetupTest {
 
     @Test
     void fewerThanOneAttemptFailsNamingTheProperty() {
-        assertThatThrownBy(() -> NotifySetup.create("webhook", Optional.of("http://localhost:9/hook"), TIMEOUT, 0,
+        assertThatThrownBy(() -> NotifySetup.create(Sink.WEBHOOK, Optional.of("http://localhost:9/hook"), TIMEOUT, 0,
                 clock))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("quiesce.notify.webhook.attempts");
     }
 
     @Test
-    void anUnknownSinkFailsNamingTheChoices() {
-        assertThatThrownBy(() -> NotifySetup.create("slack", Optional.empty(), TIMEOUT, 3, clock))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("'log' or 'webhook'");
+    void anUnknownSinkFailsNamingThePropertyAndTheChoices() {
+        assertThatThrownBy(() -> TestConfig.of(Map.of("quiesce.notify.sink", "slack")))
+                .hasMessageContaining("quiesce.notify.sink").hasMessageContaining("slack")
+                .hasMessageContaining("log").hasMessageContaining("webhook");
+    }
+
+    @Test
+    void theConfiguredSinkIsTheOneCreatedInUpperCaseToo() {
+        NotificationSink sink = new NotifySetup().sink(TestConfig.of(Map.of("quiesce.notify.sink", "WEBHOOK",
+                "quiesce.notify.webhook.url", "http://127.0.0.1:9/hook")), clock);
+
+        assertThat(sink).isInstanceOf(WebhookSink.class);
     }
 }

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -74,7 +73,8 @@ class ShutdownNotifierTest {
     }
 
     private ShutdownNotifier notifier(NotificationSink to, Optional<String> homeChannel, Clock at) {
-        return new ShutdownNotifier(to, home, homeChannel, MIN_INTERVAL, Duration.ofSeconds(10), at, registry);
+        HomeBroadcastPolicy policy = new HomeBroadcastPolicy(home, homeChannel, MIN_INTERVAL, at);
+        return new ShutdownNotifier(to, policy, Duration.ofSeconds(10), at, registry);
     }
 
     private ShutdownNotifier notifier() {
@@ -222,44 +222,6 @@ class ShutdownNotifierTest {
     }
 
     @Test
-    void aCorruptRecordOfTheLastBroadcastMeansBroadcastAndIsReplaced() throws IOException {
-        Path record = home.resolve(HomeBroadcastLedger.FILE_NAME);
-        Files.writeString(record, "{\"last_sent_at\": ");
-
-        NotifyReport report = notifyShutdown(notifier(), List.of(), MarkerJudgement.ABSENT);
-
-        assertThat(report.home()).isEqualTo(HomeBroadcast.SENT);
-        assertThat(new HomeBroadcastLedger(home).read())
-                .isEqualTo(new HomeBroadcastLedger.Read.Sent(clock.instant(), HOME_CHANNEL));
-    }
-
-    @Test
-    void aRecordedTimeInTheFutureDoesNotSilenceTheBroadcast() throws IOException {
-        new HomeBroadcastLedger(home).record(HOME_CHANNEL, clock.instant().plus(Duration.ofMinutes(5)));
-
-        NotifyReport report = notifyShutdown(notifier(), List.of(), MarkerJudgement.ABSENT);
-
-        assertThat(report.home()).isEqualTo(HomeBroadcast.SENT);
-    }
-
-    @Test
-    void aBroadcastToAnotherChannelDoesNotDeduplicateThisOne() throws IOException {
-        new HomeBroadcastLedger(home).record("old-channel", clock.instant().minusSeconds(60));
-
-        NotifyReport report = notifyShutdown(notifier(), List.of(), MarkerJudgement.ABSENT);
-
-        assertThat(report.home()).isEqualTo(HomeBroadcast.SENT);
-    }
-
-    @Test
-    void theRecordIsReadableByTheOwnerOnly() throws IOException {
-        notifyShutdown(notifier(), List.of(), MarkerJudgement.ABSENT);
-
-        assertThat(PosixFilePermissions.toString(
-                Files.getPosixFilePermissions(home.resolve(HomeBroadcastLedger.FILE_NAME)))).isEqualTo("rw-------");
-    }
-
-    @Test
     void withoutAHomeChannelThereIsNoBroadcast() {
         NotifyReport report = notifyShutdown(notifier(sink, Optional.of("  "), clock),
                 List.of(turn("s-1", "C-one")), MarkerJudgement.ABSENT);
@@ -341,7 +303,7 @@ class ShutdownNotifierTest {
         NotifyReport report = notifier(stuck, Optional.of(HOME_CHANNEL), Clock.systemUTC())
                 .notifyShutdown(List.of(turn("s-1", "C-one")), MarkerJudgement.ABSENT, deadline);
 
-        assertThat(Instant.now()).isBefore(deadline.plus(ShutdownNotifier.COLLECT_GRACE).plusSeconds(2));
+        assertThat(Instant.now()).isBefore(deadline.plus(DeadlineFanOut.COLLECT_GRACE).plusSeconds(2));
         assertThat(report.sessionPingsFailed()).isEqualTo(1);
         assertThat(report.home()).isEqualTo(HomeBroadcast.FAILED);
         assertThat(home.resolve(HomeBroadcastLedger.FILE_NAME)).doesNotExist();

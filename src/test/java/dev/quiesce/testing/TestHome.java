@@ -3,12 +3,8 @@ package dev.quiesce.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -41,8 +37,7 @@ public class TestHome implements QuarkusTestResourceLifecycleManager {
                     + PID1_START + " 1000 100 18446744073709551615\n");
             StringBuilder tokens = new StringBuilder("# test tokens\n");
             for (TestTokens token : TestTokens.values()) {
-                tokens.append(token.principal).append(' ').append(token.scopes).append(' ')
-                        .append(sha256(token.token)).append('\n');
+                tokens.append(token.line()).append('\n');
             }
             Files.writeString(home.resolve("tokens"), tokens);
             prepare(home);
@@ -58,14 +53,5 @@ public class TestHome implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         // Left for inspection after a failure; /tmp is cleaned by the machine.
-    }
-
-    static String sha256(String token) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(token.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

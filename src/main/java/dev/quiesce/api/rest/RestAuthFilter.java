@@ -1,0 +1,62 @@
+package dev.quiesce.api.rest;
+
+import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.Refusal;
+import dev.quiesce.auth.AuthException;
+import dev.quiesce.auth.Authenticator;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Optional;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Checks the bearer token of every REST request under {@code /api/} against the scope its
+ * endpoint needs ({@link RestPathAccess}) before resource matching, so even a path with no
+ * resource is refused without a token. Refusals are 401 (with {@code WWW-Authenticate: Bearer})
+ * or 403 with an {@link ApiError} body; an accepted request carries its principal in
+ * {@link RestCaller}. Thread-safe and non-blocking.
+ */
+public class RestAuthFilter {
+
+    private final Authenticator authenticator;
+    private final RestCaller caller;
+
+    public RestAuthFilter(Authenticator authenticator, RestCaller caller) {
+        this.authenticator = authenticator;
+        this.caller = caller;
+    }
+
+    @ServerRequestFilter(preMatching = true)
+    public Optional<Response> authorize(ContainerRequestContext request) {
+        return check(request.getMethod(), request.getUriInfo().getPath(),
+                request.getHeaderString(HttpHeaders.AUTHORIZATION));
+    }
+
+    /** The refusal for this request, or empty (after recording the caller) when it may proceed. */
+    Optional<Response> check(String method, String path, String authorization) {
+        AccessRule rule = RestPathAccess.of(method, path);
+        if (rule instanceof AccessRule.Open) {
+            return Optional.empty();
+        }
+        if (rule instanceof AccessRule.Denied denied) {
+            return Optional.of(refusal(Refusal.PERMISSION_DENIED, denied.description()));
+        }
+        try {
+            caller.authenticated(authenticator.authorize(authorization, ((AccessRule.Needs) rule).scope()));
+            return Optional.empty();
+        } catch (AuthException e) {
+            return Optional.of(refusal(Refusal.of(e.kind()), e.description()));
+        }
+    }
+
+    private static Response refusal(Refusal refusal, String description) {
+        Response.ResponseBuilder response = Response.status(refusal.httpStatus());
+        if (refusal == Refusal.UNAUTHENTICATED) {
+            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+        }
+        return response.type(MediaType.APPLICATION_JSON_TYPE).entity(new ApiError(description, refusal.codeName()))
+                .build();
+    }
+}
