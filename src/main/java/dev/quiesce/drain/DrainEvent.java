@@ -20,6 +20,12 @@ public record DrainEvent(
         Kind kind, String principal, String reason, String drainId, int inFlight, String outcome, String detail,
         Instant time) {
 
+    /** The start of a shutdown, during {@code drain} (null when none was in force). */
+    static DrainEvent shutdown(ActiveDrain drain, int inFlight, Instant time) {
+        return drain == null ? new DrainEvent(Kind.SHUTDOWN, "system", "", "", inFlight, "stopping", "", time)
+                : new DrainEvent(Kind.SHUTDOWN, "system", drain.reason(), drain.drainId(), inFlight, "shutdown", "", time);
+    }
+
     /** The kinds of audited change. */
     public enum Kind {
         BEGIN,

@@ -1,7 +1,6 @@
 package dev.quiesce.drain;
 
 import dev.quiesce.config.QuiesceConfig;
-import dev.quiesce.home.LogOnce;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.IgnoredReason;
 import dev.quiesce.marker.MarkerJudge;
@@ -54,18 +53,17 @@ public class DrainStateBean implements AcceptGate {
     /** How long a shutdown waits for a control call still changing the marker ({@link #markerAtExit}). */
     public static final Duration CONTROL_CALL_WAIT = Duration.ofSeconds(2);
 
-    private final DrainMarkerStore store;
     private final MarkerJudge judge;
     private final DrainRules rules;
     private final LeaseTimer leaseTimer;
     private final JudgementLog judgementLog;
-    private final LogOnce<String> reconcileFailure = LogOnce.tracker();
     /** Filled once, by the constructor or {@link #start()}, before the first change is published. */
     private final List<DrainListener> listeners = new ArrayList<>();
     private final ListenerFanOut fanOut = new ListenerFanOut(listeners);
     private final Clock clock;
     private final PhaseState state;
     private final MarkerControl control;
+    private final Reconciler reconciler;
     private Instance<DrainListener> listenerBeans;
 
     @Inject
@@ -78,7 +76,6 @@ public class DrainStateBean implements AcceptGate {
     /** For plain unit tests: explicit settings and listeners; call {@link #start()} yourself. */
     public DrainStateBean(DrainMarkerStore store, MarkerJudge judge, Clock clock, Duration defaultLease,
             Duration maxLease, List<DrainListener> listeners) {
-        this.store = store;
         this.judge = judge;
         this.clock = clock;
         this.rules = new DrainRules(defaultLease, maxLease);
@@ -87,6 +84,7 @@ public class DrainStateBean implements AcceptGate {
         this.listeners.addAll(listeners);
         this.state = new PhaseState(clock, fanOut, store.path().toString(), judge.currentEpoch());
         this.control = new MarkerControl(store, state, judgementLog);
+        this.reconciler = new Reconciler(store, judge, state, leaseTimer, judgementLog, fanOut, clock);
     }
 
     /**
@@ -173,7 +171,7 @@ public class DrainStateBean implements AcceptGate {
      * @param trigger what caused the reconcile, for the log
      */
     public void reconcile(String trigger) {
-        control.serialised(() -> reconcileLocked(trigger));
+        control.serialised(() -> reconciler.reconcile(trigger));
     }
 
     /**
@@ -184,7 +182,7 @@ public class DrainStateBean implements AcceptGate {
      */
     public MarkerJudgement markerAtExit(Duration wait) {
         return control.serialisedWithin(wait, () -> {
-            reconcileLocked("shutdown");
+            reconciler.reconcile("shutdown");
             return state.current().marker();
         }).orElseGet(() -> {
             String why = "a control call was still changing the marker file after " + wait.toMillis() + " ms";
@@ -210,9 +208,7 @@ public class DrainStateBean implements AcceptGate {
         }
         leaseTimer.stop();
         ActiveDrain drain = during.get();
-        fanOut.emit(new DrainEvent(DrainEvent.Kind.SHUTDOWN, "system", drain == null ? "" : drain.reason(),
-                drain == null ? "" : drain.drainId(), after.inFlightCount(), drain == null ? "stopping" : "shutdown",
-                "", now()));
+        fanOut.emit(DrainEvent.shutdown(drain, after.inFlightCount(), now()));
         return after;
     }
 
@@ -251,37 +247,6 @@ public class DrainStateBean implements AcceptGate {
     /** Lease checks waiting on the timer: at most one while the gateway runs. For tests. */
     int pendingLeaseChecks() {
         return leaseTimer.pending();
-    }
-
-    /** Under the control lock: {@link #reconcile}'s work. Returns null (for {@link MarkerControl#serialised}). */
-    private Void reconcileLocked(String trigger) {
-        try {
-            Instant now = now();
-            MarkerJudgement judged = judge.judge(store.read(), now);
-            judgementLog.judged(judged);
-            AtomicReference<PhaseState.Core> before = new AtomicReference<>();
-            DrainSnapshot after = state.update(core -> {
-                before.set(core);
-                return MarkerDrains.reconciled(core, judged, now);
-            });
-            if (after != null) {
-                if (after.drain() != null) {
-                    // its lease, or (no lease) the end of its max-age: expiry does not wait for a tick
-                    leaseTimer.schedule(after.marker().expiresAt());
-                }
-                DrainEvent event = MarkerDrains.eventOf(before.get(), after, judged, trigger, now);
-                if (event != null) {
-                    Log.infof("Drain %s: %s (%s)", event.drainId(), event.outcome(), event.detail());
-                    fanOut.emit(event);
-                }
-            }
-            reconcileFailure.clear();
-        } catch (RuntimeException e) {
-            if (reconcileFailure.isNew(e.toString())) {
-                Log.errorf(e, "Marker reconcile (%s) failed; the state is unchanged (logged once per cause)", trigger);
-            }
-        }
-        return null;
     }
 
     private static void refuseWhenShuttingDown(Phase phase, String action) {
