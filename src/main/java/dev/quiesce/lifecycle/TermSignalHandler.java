@@ -9,9 +9,10 @@ import jakarta.enterprise.event.Observes;
 import sun.misc.Signal;
 
 /**
- * Makes SIGTERM a clean exit (status 0) instead of the JVM's 143: the signal asks Quarkus to exit,
- * which runs the {@link ShutdownSequence} first. Kubernetes and systemd then record a planned
- * stop, not a crash. Not installed in tests, where the test JVM owns its signals.
+ * Makes SIGTERM and SIGINT (Ctrl-C) a clean exit (status 0) instead of the JVM's 143 and 130: the
+ * signal asks Quarkus to exit, which runs the {@link ShutdownSequence} first. Kubernetes and systemd
+ * then record a planned stop, not a crash, and Ctrl-C in a terminal drains the same way. Not
+ * installed in tests, where the test JVM owns its signals.
  */
 @ApplicationScoped
 public class TermSignalHandler {
@@ -20,10 +21,13 @@ public class TermSignalHandler {
         if (LaunchMode.current() == LaunchMode.TEST) {
             return;
         }
-        try {
-            Signal.handle(new Signal("TERM"), signal -> Quarkus.asyncExit(0));
-        } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            Log.warnf("Could not install the SIGTERM handler (%s); SIGTERM will exit with 143", e.toString());
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> Quarkus.asyncExit(0));
+            } catch (IllegalArgumentException | UnsupportedOperationException e) {
+                Log.warnf("Could not install the SIG%s handler (%s); SIG%s will exit with %d", name, e.toString(),
+                        name, name.equals("TERM") ? 143 : 130);
+            }
         }
     }
 }

@@ -158,6 +158,22 @@ final class PackagedApp implements AutoCloseable {
         return new Exit(process.exitValue(), took);
     }
 
+    /** Sends SIGINT (what Ctrl-C sends) and waits for the exit. */
+    Exit interrupt(Duration atMost) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        Process kill = new ProcessBuilder("kill", "-INT", String.valueOf(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new AssertionError("kill -INT " + process.pid() + " failed");
+        }
+        boolean exited = process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        if (!exited) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("no exit within " + atMost + " after SIGINT: " + tail());
+        }
+        return new Exit(process.exitValue(), took);
+    }
+
     /** Kills the process with SIGKILL ({@link Process#destroyForcibly()}) and waits until it is gone. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -76,6 +76,18 @@ class ShutdownIT {
     }
 
     @Test
+    void ctrlCRunsTheSameShutdownAndExitsWithStatusZero() throws Exception {
+        try (PackagedApp app = PackagedApp.start(PackagedApp.newHome(), config("0s", "10s"))) {
+            PackagedApp.Exit exit = app.interrupt(Duration.ofSeconds(30));
+
+            assertThat(exit.code()).as("not the JVM's 130").isZero();
+            assertThat(webhook.ofKind("home_shutdown")).hasSize(1);
+            assertThat(Files.readString(app.home.resolve("gateway_state.json"))).contains("\"stopped\"");
+            assertThat(Files.readString(app.home.resolve("drain-audit.jsonl"))).contains("shutdown_summary");
+        }
+    }
+
+    @Test
     void slowTurnThatFinishesInsideTheDrainTimeoutCompletesWithoutAPing() throws Exception {
         try (PackagedApp app = PackagedApp.start(PackagedApp.newHome(), config("3s", "20s"))) {
             CompletableFuture<TurnResult> turn = sendAsync(app, "s-slow", "#dm-slow");
