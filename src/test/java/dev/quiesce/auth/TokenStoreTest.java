@@ -46,7 +46,7 @@ class TokenStoreTest {
     @Test
     void firstStartLogsTheControlTokenPathButNeverTheToken() throws IOException {
         List<String> logged;
-        try (LogRecorder log = LogRecorder.of(TokenStore.class)) {
+        try (LogRecorder log = LogRecorder.expecting(TokenStore.class)) {
             TokenStore.open(home);
             logged = log.all();
         }
@@ -120,7 +120,7 @@ class TokenStoreTest {
         TokenStore store = TokenStore.open(home);
 
         List<String> logged;
-        try (LogRecorder log = LogRecorder.of(TokenStore.class)) {
+        try (LogRecorder log = LogRecorder.expecting(TokenStore.class)) {
             store.refresh();
             store.refresh();
             logged = log.all();
@@ -149,7 +149,7 @@ class TokenStoreTest {
 
         List<String> warnings;
         TokenStore store;
-        try (LogRecorder log = LogRecorder.of(TokenStore.class)) {
+        try (LogRecorder log = LogRecorder.expecting(TokenStore.class)) {
             store = TokenStore.open(home);
             warnings = log.messages(Level.WARNING);
         }
@@ -206,7 +206,7 @@ class TokenStoreTest {
         Files.createDirectory(home.resolve("tokens"));
 
         List<String> warnings;
-        try (LogRecorder log = LogRecorder.of(TokenStore.class)) {
+        try (LogRecorder log = LogRecorder.expecting(TokenStore.class)) {
             store.refresh();
             store.refresh();
             store.refresh();
@@ -237,7 +237,12 @@ class TokenStoreTest {
     void unreadableFileAtStartRefusesEveryTokenUntilItCanBeRead() throws IOException {
         Files.createDirectory(home.resolve("tokens"));
 
-        TokenStore store = TokenStore.open(home);
+        TokenStore store;
+        try (LogRecorder log = LogRecorder.expecting(TokenStore.class)) {
+            store = TokenStore.open(home);
+            assertTrue(log.messages(Level.SEVERE).stream().anyMatch(line -> line.contains("Cannot read the tokens file")),
+                    log.all().toString());
+        }
         assertEquals(0, store.size());
         assertFalse(Files.exists(home.resolve("control.token")), "an occupied path is not a missing file");
 
