@@ -4,12 +4,14 @@ import com.google.protobuf.Timestamp;
 import dev.quiesce.api.v1.Drain;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.IgnoredReason;
+import dev.quiesce.api.v1.InboxInfo;
 import dev.quiesce.api.v1.InFlightTurn;
 import dev.quiesce.api.v1.MarkerInfo;
 import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
 import dev.quiesce.drain.ActiveDrain;
 import dev.quiesce.drain.DrainSnapshot;
+import dev.quiesce.drain.InboxSummary;
 import dev.quiesce.pipeline.TurnInfo;
 import java.time.Instant;
 
@@ -31,6 +33,13 @@ public final class DrainStateMapper {
                         .setIgnoredReason(ignoredReason(snapshot.marker().ignoredReason()))
                         .setPath(snapshot.markerPath())
                         .setDetail(snapshot.marker().detail()));
+        InboxSummary inbox = snapshot.inbox();
+        InboxInfo.Builder box = InboxInfo.newBuilder().setWaiting(inbox.waiting()).setReplaying(inbox.replaying())
+                .setError(inbox.error());
+        if (inbox.oldestReceivedAt() != null) {
+            box.setOldestReceivedAt(timestamp(inbox.oldestReceivedAt()));
+        }
+        state.setInbox(box);
         ActiveDrain drain = snapshot.drain();
         if (drain != null) {
             Drain.Builder wire = Drain.newBuilder()

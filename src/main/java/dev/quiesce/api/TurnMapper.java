@@ -11,7 +11,11 @@ public final class TurnMapper {
 
     public static InboundMessage fromProto(dev.quiesce.api.v1.InboundMessage message) {
         return new InboundMessage(message.getSessionId(), message.getChannel(), message.getText(),
-                message.getInternal(), message.getMessageId());
+                message.getInternal(), message.getMessageId(), switch (message.getWhenPaused()) {
+                    case WHEN_PAUSED_DEFER -> InboundMessage.WhenPaused.DEFER;
+                    case WHEN_PAUSED_REFUSE -> InboundMessage.WhenPaused.REFUSE;
+                    default -> InboundMessage.WhenPaused.AS_CONFIGURED;
+                });
     }
 
     public static TurnResult toProto(TurnOutcome outcome) {
@@ -23,9 +27,11 @@ public final class TurnMapper {
                     case REFUSED_BUSY -> dev.quiesce.api.v1.TurnOutcome.TURN_OUTCOME_REFUSED_BUSY;
                     case INTERRUPTED -> dev.quiesce.api.v1.TurnOutcome.TURN_OUTCOME_INTERRUPTED;
                     case FAILED -> dev.quiesce.api.v1.TurnOutcome.TURN_OUTCOME_FAILED;
+                    case DEFERRED -> dev.quiesce.api.v1.TurnOutcome.TURN_OUTCOME_DEFERRED;
                 })
                 .setReply(outcome.reply())
                 .setTurnId(outcome.turnId())
+                .setDeferredId(outcome.deferredId())
                 .build();
     }
 }

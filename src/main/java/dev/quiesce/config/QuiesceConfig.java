@@ -37,6 +37,8 @@ public interface QuiesceConfig {
 
     Auth auth();
 
+    Inbox inbox();
+
     /** How the drain-marker file is watched and judged. */
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
@@ -178,5 +180,46 @@ public interface QuiesceConfig {
          */
         @WithDefault("1s")
         String reloadInterval();
+    }
+
+    /** The inbox (SPEC §9): messages kept while the gateway is paused, answered when it runs again. */
+    interface Inbox {
+        /** What happens to a message the gateway cannot start now. */
+        enum Mode {
+            /** Keep it (when it has a channel) and answer it later: TURN_OUTCOME_DEFERRED. */
+            DEFER,
+            /** Refuse it, as before the inbox: the platform redelivers by itself. */
+            REFUSE
+        }
+
+        /**
+         * {@code defer} (default) or {@code refuse}; a message's {@code when_paused} overrides it.
+         * SmallRye matches the value case-insensitively ({@code DEFER} works too).
+         */
+        @WithDefault("defer")
+        Mode mode();
+
+        /** The most entries the inbox holds; a message past it is refused as before (never a false receipt). */
+        @WithDefault("10000")
+        int maxEntries();
+
+        /** The most bytes of text the inbox holds. */
+        @WithDefault("64M")
+        io.quarkus.runtime.configuration.MemorySize maxBytes();
+
+        /**
+         * A message whose message_id matches one answered this recently (Slack retries a delivery up
+         * to ~6 minutes later) is a duplicate: answered DEFERRED with the first's id, not stored.
+         */
+        @WithDefault("15m")
+        Duration dedupWindow();
+
+        /** How many saved entries are replayed at once (at most one per session). */
+        @WithDefault("4")
+        int replayConcurrency();
+
+        /** An entry older than this is not run: its channel gets one deferred_expired notice. */
+        @WithDefault("24h")
+        Duration maxAge();
     }
 }

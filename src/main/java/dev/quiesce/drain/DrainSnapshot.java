@@ -16,6 +16,7 @@ import java.util.List;
  * @param epoch this instantiation's epoch
  * @param version increases by at least one on every change
  * @param changedAt when this version was made
+ * @param inbox what the inbox holds
  */
 public record DrainSnapshot(
         Phase phase,
@@ -25,7 +26,8 @@ public record DrainSnapshot(
         String markerPath,
         String epoch,
         long version,
-        Instant changedAt) {
+        Instant changedAt,
+        InboxSummary inbox) {
 
     public DrainSnapshot {
         inFlight = List.copyOf(inFlight);

@@ -219,6 +219,11 @@ public class DrainStateBean implements AcceptGate {
         return state.current();
     }
 
+    /** The inbox reports what it holds; a change is a new version of the state. */
+    public void inboxChanged(InboxSummary summary) {
+        state.updateInbox(summary);
+    }
+
     @Override
     public Admission tryAdmit(String sessionId, String channel, boolean internal,
             Function<TurnInfo, ? extends TurnControl> control) {
@@ -233,6 +238,11 @@ public class DrainStateBean implements AcceptGate {
     @Override
     public List<InFlightTurns.Running> running() {
         return state.running();
+    }
+
+    @Override
+    public long pause() {
+        return state.pauses();
     }
 
     /**

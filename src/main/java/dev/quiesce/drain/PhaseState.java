@@ -35,11 +35,17 @@ final class PhaseState {
     private final String turnIdPrefix = Ids.random(3) + "-";
     private final AtomicLong turnCounter = new AtomicLong();
 
-    /** Guards {@link #core}, {@link #turns} and {@link #version}; held for in-memory updates only, never across I/O. */
+    /**
+     * Guards {@link #core}, {@link #inbox}, {@link #turns} and {@link #version}; held for in-memory
+     * updates only, never across I/O.
+     */
     private final ReentrantLock lock = new ReentrantLock();
     /** On {@link #lock}: signalled whenever a turn is released. */
     private final Condition turnReleased = lock.newCondition();
     private Core core = new Core(Phase.STARTING, null, MarkerJudgement.ABSENT);
+    private InboxSummary inbox = InboxSummary.EMPTY;
+    /** Written under {@link #lock}: see {@link DrainStateBean#pause()}. The start is the first pause. */
+    private volatile long pauses = 1;
     private final InFlightTurns turns = new InFlightTurns();
     private long version;
     /** The snapshot of the newest version; written under {@link #lock}, read without it. */
@@ -73,6 +79,9 @@ final class PhaseState {
             if (next.equals(core) || leavesShutdown(core.phase(), next.phase())) {
                 return null;
             }
+            if (core.phase() == Phase.RUNNING && next.phase() != Phase.RUNNING) {
+                pauses++;
+            }
             core = next;
             after = bumpLocked(clock.instant());
         } finally {
@@ -80,6 +89,22 @@ final class PhaseState {
         }
         fanOut.publish(after);
         return after;
+    }
+
+    /** Records what the inbox holds: a new version when it changed. */
+    void updateInbox(InboxSummary summary) {
+        DrainSnapshot after;
+        lock.lock();
+        try {
+            if (summary.equals(inbox)) {
+                return;
+            }
+            inbox = summary;
+            after = bumpLocked(clock.instant());
+        } finally {
+            lock.unlock();
+        }
+        fanOut.publish(after);
     }
 
     /** The gate: see {@link DrainStateBean#tryAdmit}. */
@@ -91,13 +116,13 @@ final class PhaseState {
         lock.lock();
         try {
             Phase phase = core.phase();
-            Admission.Refused refused = phase == Phase.RUNNING || phase == Phase.DRAINING && internal ? null
-                    : phase.isShuttingDown() ? Refusals.STOPPING : Refusals.DRAINING;
+            Admission.Why refused = phase == Phase.RUNNING || phase == Phase.DRAINING && internal ? null
+                    : phase.isShuttingDown() ? Admission.Why.STOPPING : Admission.Why.DRAINING;
             if (refused == null && turns.isBusy(sessionId)) {
-                refused = Refusals.BUSY;
+                refused = Admission.Why.BUSY;
             }
             if (refused != null) {
-                return refused;
+                return new Admission.Refused(refused, pauses);
             }
             Instant now = clock.instant();
             turn = new TurnInfo(turnIdPrefix + turnCounter.incrementAndGet(), sessionId,
@@ -127,6 +152,10 @@ final class PhaseState {
         }
         fanOut.publish(after);
         return true;
+    }
+
+    long pauses() {
+        return pauses;
     }
 
     List<InFlightTurns.Running> running() {
@@ -169,13 +198,7 @@ final class PhaseState {
     }
 
     private DrainSnapshot snapshotLocked(Instant at) {
-        return new DrainSnapshot(core.phase(), core.drain(), turns.turns(), core.marker(), markerPath, epoch, version, at);
-    }
-
-    /** The gate's refusals: immutable, so one instance each serves every refused message. */
-    private static final class Refusals {
-        static final Admission.Refused DRAINING = new Admission.Refused(Admission.Why.DRAINING);
-        static final Admission.Refused STOPPING = new Admission.Refused(Admission.Why.STOPPING);
-        static final Admission.Refused BUSY = new Admission.Refused(Admission.Why.BUSY);
+        return new DrainSnapshot(core.phase(), core.drain(), turns.turns(), core.marker(), markerPath, epoch, version, at,
+                inbox);
     }
 }

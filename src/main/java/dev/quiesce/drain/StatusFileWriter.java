@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The runtime status file {@code <home>/gateway_state.json} for dashboards, with the reference's
  * keys ({@code pid}, {@code kind}, {@code gateway_state}, {@code active_agents},
  * {@code start_time}, {@code updated_at}) plus Quiesce's ({@code drained}, {@code epoch},
- * {@code drain}, {@code in_flight}, {@code version}).
+ * {@code drain}, {@code in_flight}, {@code version}, {@code inbox}).
  *
  * <p>Writes are atomic (temp file + rename) and coalesced on one background thread: a burst of
  * turn starts and ends costs one write of the newest state, and the request path never waits for
@@ -148,7 +148,8 @@ public class StatusFileWriter implements DrainListener {
     /** True when {@code next} differs from {@code written} in the running turns (and version) only. */
     private static boolean onlyTurnsDiffer(DrainSnapshot next, DrainSnapshot written) {
         return written != null && next.phase() == written.phase() && next.drained() == written.drained()
-                && Objects.equals(next.drain(), written.drain()) && next.marker().equals(written.marker());
+                && Objects.equals(next.drain(), written.drain()) && next.marker().equals(written.marker())
+                && next.inbox().error().equals(written.inbox().error());
     }
 
     private synchronized void write(DrainSnapshot snapshot) {
@@ -196,6 +197,12 @@ public class StatusFileWriter implements DrainListener {
                     drain.leaseExpiresAt() == null ? null : IsoTimes.format(drain.leaseExpiresAt()));
             node.put("source", drain.source().wireName());
         }
+        InboxSummary inbox = snapshot.inbox();
+        ObjectNode box = root.putObject("inbox");
+        box.put("waiting", inbox.waiting());
+        box.put("oldest_received_at", inbox.oldestReceivedAt() == null ? null : IsoTimes.format(inbox.oldestReceivedAt()));
+        box.put("replaying", inbox.replaying());
+        box.put("error", inbox.error());
         ArrayNode turns = root.putArray("in_flight");
         for (TurnInfo turn : snapshot.inFlight()) {
             ObjectNode node = turns.addObject();

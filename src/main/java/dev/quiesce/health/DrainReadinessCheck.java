@@ -67,6 +67,10 @@ public class DrainReadinessCheck implements HealthCheck, DrainListener {
             if (snapshot.drain() != null) {
                 builder.withData("drain_id", snapshot.drain().drainId());
             }
+            builder.withData("inbox_waiting", snapshot.inbox().waiting());
+            if (!snapshot.inbox().error().isEmpty()) {
+                builder.withData("inbox_error", snapshot.inbox().error());
+            }
             String statusError = statusFile.lastError();
             if (!statusError.isEmpty()) {
                 builder.withData("status_file_error", statusError);

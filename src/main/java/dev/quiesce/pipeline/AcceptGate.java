@@ -35,4 +35,10 @@ public interface AcceptGate {
 
     /** The turns running now with their controls, oldest first: a copy. */
     List<InFlightTurns.Running> running();
+
+    /**
+     * Which pause the gateway is in, or was in last: a number that grows by one each time the phase
+     * leaves RUNNING (a start counts as the first). One notice per chat per pause is counted by it.
+     */
+    long pause();
 }

@@ -11,8 +11,13 @@ public sealed interface Admission {
      */
     record Admitted(TurnInfo turn, TurnControl control) implements Admission {}
 
-    /** The turn was not started. */
-    record Refused(Why why) implements Admission {}
+    /**
+     * The turn was not started.
+     *
+     * @param why the reason
+     * @param pause which pause refused it ({@link AcceptGate#pause()}); for BUSY, the last one
+     */
+    record Refused(Why why, long pause) implements Admission {}
 
     /** Why a turn was refused. */
     enum Why {

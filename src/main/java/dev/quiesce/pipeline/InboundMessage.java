@@ -8,8 +8,26 @@ package dev.quiesce.pipeline;
  * @param text what the user said
  * @param internal a system event; may start while draining
  * @param messageId the platform's message id
+ * @param whenPaused what to do with it if the gateway cannot start it now
  */
-public record InboundMessage(String sessionId, String channel, String text, boolean internal, String messageId) {
+public record InboundMessage(String sessionId, String channel, String text, boolean internal, String messageId,
+        WhenPaused whenPaused) {
+
+    /** What to do with a message the gateway cannot start now (draining, stopping). */
+    public enum WhenPaused {
+        /** As {@code quiesce.inbox.mode} says. */
+        AS_CONFIGURED,
+        /** Keep it and answer later. */
+        DEFER,
+        /** Refuse it; the platform redelivers. */
+        REFUSE
+    }
+
+    /** A message that leaves the pause to the configuration. */
+    public InboundMessage(String sessionId, String channel, String text, boolean internal, String messageId) {
+        this(sessionId, channel, text, internal, messageId, WhenPaused.AS_CONFIGURED);
+    }
+
 
     /** Longest accepted text, in UTF-8 bytes. */
     public static final int MAX_TEXT_BYTES = 64 * 1024;
@@ -21,6 +39,7 @@ public record InboundMessage(String sessionId, String channel, String text, bool
         channel = channel == null ? "" : channel;
         text = text == null ? "" : text;
         messageId = messageId == null ? "" : messageId;
+        whenPaused = whenPaused == null ? WhenPaused.AS_CONFIGURED : whenPaused;
     }
 
     /**

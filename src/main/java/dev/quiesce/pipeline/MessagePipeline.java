@@ -29,6 +29,15 @@ public class MessagePipeline {
     /** What a user is told when a shutdown refuses their message. */
     public static final String STOPPING_REPLY =
             "This assistant is restarting and did not start on your message. Please send it again in a minute.";
+    /** What a user is told when a drain keeps their message for later. */
+    public static final String DEFERRED_DRAINING_REPLY = "This assistant is briefly paused for maintenance. "
+            + "Your message is saved and will be answered as soon as it is back.";
+    /** What a user is told when a shutdown keeps their message for later. */
+    public static final String DEFERRED_STOPPING_REPLY =
+            "This assistant is restarting. Your message is saved and will be answered as soon as it is back.";
+    /** What a user is told when their message waits behind saved ones that are still being answered. */
+    public static final String DEFERRED_BEHIND_REPLY =
+            "Your earlier messages are still being answered. This one is saved and will be answered after them.";
     /** What a user is told when their previous message is still being answered. */
     public static final String BUSY_REPLY =
             "I'm still working on your previous message. Please wait for that answer before sending another.";
@@ -36,16 +45,24 @@ public class MessagePipeline {
     private final AcceptGate gate;
     private final TurnHandler handler;
     private final TurnCounts counts;
+    private final Deferral deferral;
+    private final PauseNotices notices = new PauseNotices();
 
     /**
      * @param gate unwrapped from its client proxy once, here: every message crosses it twice, and a
      *     call through the proxy looks the bean up in its context again
      */
     @Inject
-    public MessagePipeline(AcceptGate gate, TurnHandler handler, MeterRegistry registry) {
+    public MessagePipeline(AcceptGate gate, TurnHandler handler, Deferral deferral, MeterRegistry registry) {
         this.gate = ClientProxy.unwrap(gate);
         this.handler = handler;
+        this.deferral = ClientProxy.unwrap(deferral);
         this.counts = new TurnCounts(registry);
+    }
+
+    /** For plain tests: no inbox, every message the gate refuses is refused. */
+    public MessagePipeline(AcceptGate gate, TurnHandler handler, MeterRegistry registry) {
+        this(gate, handler, Deferral.NONE, registry);
     }
 
     /**
@@ -65,10 +82,17 @@ public class MessagePipeline {
      */
     public <R> Uni<R> handle(InboundMessage message, Function<TurnOutcome, R> answer) {
         message.validate();
+        if (deferral.holdsBacklog(message.sessionId())) {
+            // Saved messages of this session wait: this one goes behind them, never past them.
+            return defer(message, null, gate.pause(), answer);
+        }
         Admission admission = gate.tryAdmit(message.sessionId(), message.channel(), message.internal(),
                 turn -> new RunningTurn<>(turn, answer, gate, counts));
         if (admission instanceof Admission.Refused refused) {
-            return Uni.createFrom().item(answer.apply(counts.count(refusal(refused.why()))));
+            if (refused.why() != Admission.Why.BUSY && deferral.accepts(message)) {
+                return defer(message, refused.why(), refused.pause(), answer);
+            }
+            return Uni.createFrom().item(answer.apply(counts.count(refusal(refused, message.sessionId()))));
         }
         Admission.Admitted admitted = (Admission.Admitted) admission;
         TurnInfo turn = admitted.turn();
@@ -100,10 +124,31 @@ public class MessagePipeline {
         return gate.running().size();
     }
 
-    private static TurnOutcome refusal(Admission.Why why) {
-        return switch (why) {
-            case DRAINING -> new TurnOutcome(TurnOutcome.Kind.REFUSED_DRAINING, DRAINING_REPLY, "");
-            case STOPPING -> new TurnOutcome(TurnOutcome.Kind.REFUSED_STOPPING, STOPPING_REPLY, "");
+    /**
+     * Saves {@code message} and answers DEFERRED once it is committed; if it cannot be saved, the
+     * refusal the gate gave ({@code why}; for a message queued behind a backlog, the refusal of the
+     * phase now). The notice text goes with the session's first answer of the pause.
+     */
+    private <R> Uni<R> defer(InboundMessage message, Admission.Why why, long pause, Function<TurnOutcome, R> answer) {
+        return deferral.save(message).map(deposit -> {
+            if (deposit instanceof Deferral.Deposit.Saved saved) {
+                String notice = why == null ? DEFERRED_BEHIND_REPLY
+                        : why == Admission.Why.STOPPING ? DEFERRED_STOPPING_REPLY : DEFERRED_DRAINING_REPLY;
+                String reply = notices.first(message.sessionId(), pause) ? notice : "";
+                return answer.apply(counts.count(new TurnOutcome(TurnOutcome.Kind.DEFERRED, reply, "", saved.deferredId())));
+            }
+            Admission.Why refusedFor = why != null ? why : Admission.Why.DRAINING;
+            return answer.apply(counts.count(refusal(new Admission.Refused(refusedFor, pause), message.sessionId())));
+        });
+    }
+
+    /** The refusal's outcome; a pause's text only with the session's first answer of that pause. */
+    private TurnOutcome refusal(Admission.Refused refused, String sessionId) {
+        return switch (refused.why()) {
+            case DRAINING -> new TurnOutcome(TurnOutcome.Kind.REFUSED_DRAINING,
+                    notices.first(sessionId, refused.pause()) ? DRAINING_REPLY : "", "");
+            case STOPPING -> new TurnOutcome(TurnOutcome.Kind.REFUSED_STOPPING,
+                    notices.first(sessionId, refused.pause()) ? STOPPING_REPLY : "", "");
             case BUSY -> new TurnOutcome(TurnOutcome.Kind.REFUSED_BUSY, BUSY_REPLY, "");
         };
     }

@@ -9,6 +9,20 @@ package dev.quiesce.pipeline;
  * @param text what the user said
  * @param internal a system event rather than a user message
  * @param messageId the platform's message id; may be empty
+ * @param deferredId for a replay of a saved message: its id, the same on every rerun (a backend can
+ *     de-duplicate by it); empty for a live message
  */
 public record TurnRequest(String turnId, String sessionId, String channel, String text, boolean internal,
-        String messageId) {}
+        String messageId, String deferredId) {
+
+    /** A live message's turn. */
+    public TurnRequest(String turnId, String sessionId, String channel, String text, boolean internal,
+            String messageId) {
+        this(turnId, sessionId, channel, text, internal, messageId, "");
+    }
+
+    /** True for a saved message run later (SPEC §9 replay). */
+    public boolean replay() {
+        return !deferredId.isEmpty();
+    }
+}

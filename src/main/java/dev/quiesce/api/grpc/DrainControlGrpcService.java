@@ -3,16 +3,21 @@ package dev.quiesce.api.grpc;
 import com.google.protobuf.Duration;
 import com.google.protobuf.util.Durations;
 import dev.quiesce.api.DrainStateMapper;
+import dev.quiesce.api.InboxPages;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainControl;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.GetStateRequest;
+import dev.quiesce.api.v1.ListInboxRequest;
+import dev.quiesce.api.v1.ListInboxResponse;
 import dev.quiesce.api.v1.WatchStateRequest;
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainRefusedException;
 import dev.quiesce.drain.DrainStateBean;
+import dev.quiesce.inbox.Inbox;
+import dev.quiesce.inbox.InboxUnavailableException;
 import io.grpc.Status;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.grpc.GrpcService;
@@ -32,12 +37,14 @@ public class DrainControlGrpcService implements DrainControl {
 
     private final DrainStateBean state;
     private final DrainStateWatchHub hub;
+    private final Inbox inbox;
 
     @Inject
-    public DrainControlGrpcService(DrainStateBean state, DrainStateWatchHub hub) {
+    public DrainControlGrpcService(DrainStateBean state, DrainStateWatchHub hub, Inbox inbox) {
         // GetState is called tens of thousands of times a second: the bean itself, no proxy lookup per call.
         this.state = ClientProxy.unwrap(state);
         this.hub = hub;
+        this.inbox = inbox;
     }
 
     @Override
@@ -66,6 +73,17 @@ public class DrainControlGrpcService implements DrainControl {
     @Override
     public Multi<DrainState> watchState(WatchStateRequest request) {
         return hub.watch();
+    }
+
+    @Override
+    public Uni<ListInboxResponse> listInbox(ListInboxRequest request) {
+        try {
+            return InboxPages.page(inbox, Integer.toUnsignedLong(request.getPageSize()), request.getPageToken())
+                    .onFailure(InboxUnavailableException.class)
+                    .transform(e -> Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+        } catch (InboxPages.BadPageRequest e) {
+            return Uni.createFrom().failure(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        }
     }
 
     private static java.time.Duration lease(BeginDrainRequest request) {

@@ -14,6 +14,7 @@ final class GrpcMethodAccess {
     private static final Map<String, Scope> SCOPES = Map.of(
             DrainControlGrpc.getGetStateMethod().getFullMethodName(), Scope.READ,
             DrainControlGrpc.getWatchStateMethod().getFullMethodName(), Scope.READ,
+            DrainControlGrpc.getListInboxMethod().getFullMethodName(), Scope.READ,
             DrainControlGrpc.getBeginDrainMethod().getFullMethodName(), Scope.DRAIN,
             DrainControlGrpc.getCancelDrainMethod().getFullMethodName(), Scope.DRAIN,
             // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message service.

@@ -15,6 +15,7 @@ final class RestPathAccess {
 
     private static final Map<String, Scope> SCOPES = Map.of(
             "GET /api/gateway/state", Scope.READ,
+            "GET /api/gateway/inbox", Scope.READ,
             "HEAD /api/gateway/state", Scope.READ,
             "POST /api/gateway/drain", Scope.DRAIN,
             // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message resource.

@@ -1,0 +1,115 @@
+package dev.quiesce.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The inbox's SQLite store on a real file in a temp dir. */
+class InboxStoreTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-01T10:00:00Z");
+
+    @TempDir
+    Path home;
+
+    private InboxStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        Path file = Files.createFile(home.resolve("inbox.db"));
+        store = InboxStore.open(file);
+    }
+
+    @AfterEach
+    void close() throws SQLException {
+        store.close();
+    }
+
+    private InboxStore.Saved save(String id, String session, String messageId, Instant at) throws SQLException {
+        return store.save(id, InboxEntry.Kind.DEFERRED, session, "chan", messageId, false, "text of " + id, at,
+                at.minus(Duration.ofMinutes(15)), 100, 1 << 20);
+    }
+
+    @Test
+    void aSavedEntryIsThereAfterTheStoreIsOpenedAgain() throws Exception {
+        save("m-1", "s1", "p-1", T0);
+        store.close();
+        store = InboxStore.open(home.resolve("inbox.db"));
+
+        List<InboxEntry> page = store.page(0, 10);
+        assertThat(page).singleElement().satisfies(e -> {
+            assertThat(e.deferredId()).isEqualTo("m-1");
+            assertThat(e.text()).isEqualTo("text of m-1");
+            assertThat(e.receivedAt()).isEqualTo(T0);
+        });
+    }
+
+    @Test
+    void eachSessionsHeadComesOldestFirstAndBusySessionsAreSkipped() throws Exception {
+        save("a1", "a", "", T0);
+        save("b1", "b", "", T0.plusSeconds(1));
+        save("a2", "a", "", T0.plusSeconds(2));
+        save("c1", "c", "", T0.plusSeconds(3));
+
+        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1", "b1", "c1");
+        assertThat(store.heads(10, Set.of("b"))).extracting(InboxEntry::deferredId).containsExactly("a1", "c1");
+        assertThat(store.heads(1, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1");
+    }
+
+    @Test
+    void aResumeEntryRunsBeforeTheOthersOfItsSession() throws Exception {
+        save("a1", "a", "", T0);
+        store.save("r1", InboxEntry.Kind.RESUME, "a", "chan", "", false, "cut off", T0.plusSeconds(5), T0, 100, 1 << 20);
+
+        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("r1");
+    }
+
+    @Test
+    void aMessageIdSeenWaitingOrAnsweredWithinTheWindowIsADuplicate() throws Exception {
+        save("m-1", "s1", "p-1", T0);
+        assertThat(save("m-2", "s1", "p-1", T0.plusSeconds(1))).isEqualTo(new InboxStore.Saved.Duplicate("m-1"));
+        assertThat(save("m-3", "s2", "p-1", T0.plusSeconds(1))).as("another session").isInstanceOf(InboxStore.Saved.Stored.class);
+
+        InboxEntry first = store.page(0, 1).get(0);
+        store.finish(first, T0.plusSeconds(10));
+        assertThat(save("m-4", "s1", "p-1", T0.plusSeconds(60))).isEqualTo(new InboxStore.Saved.Duplicate("m-1"));
+        assertThat(save("m-5", "s1", "p-1", T0.plusSeconds(10).plus(Duration.ofMinutes(16))))
+                .as("after the window").isInstanceOf(InboxStore.Saved.Stored.class);
+    }
+
+    @Test
+    void aFullInboxStoresNothing() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            store.save("m-" + i, InboxEntry.Kind.DEFERRED, "s", "c", "", false, "x", T0, T0, 3, 1 << 20);
+        }
+        assertThat(store.save("m-9", InboxEntry.Kind.DEFERRED, "s", "c", "", false, "x", T0, T0, 3, 1 << 20))
+                .isInstanceOf(InboxStore.Saved.Full.class);
+        assertThat(store.save("m-9", InboxEntry.Kind.DEFERRED, "t", "c", "", false, "0123456789", T0, T0, 10, 12))
+                .as("by bytes").isInstanceOf(InboxStore.Saved.Full.class);
+        assertThat(store.summary().waiting()).isEqualTo(3);
+    }
+
+    @Test
+    void attemptsAreCountedAndAFinishedEntryIsGone() throws Exception {
+        save("m-1", "s1", "", T0);
+        store.startAttempt("m-1");
+        store.startAttempt("m-1");
+        InboxEntry entry = store.page(0, 1).get(0);
+        assertThat(entry.attempts()).isEqualTo(2);
+
+        store.finish(entry, T0);
+        store.finish(entry, T0);
+
+        assertThat(store.summary().waiting()).isZero();
+    }
+}
