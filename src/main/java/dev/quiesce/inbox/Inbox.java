@@ -6,7 +6,6 @@ import dev.quiesce.drain.InboxSummary;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.Deferral;
 import dev.quiesce.pipeline.InboundMessage;
-import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
@@ -61,7 +60,7 @@ public class Inbox implements Deferral {
         this.file = new InboxFile(home.path(), clock);
         this.config = config.inbox();
         this.clock = clock;
-        this.state = ClientProxy.unwrap(state);
+        this.state = state; // the proxy: the state bean may still be starting when the inbox is made
         this.metrics = metrics;
         this.writer = Executors.newSingleThreadExecutor(r -> {
             Thread thread = new Thread(r, "quiesce-inbox-writer");
@@ -70,7 +69,10 @@ public class Inbox implements Deferral {
         });
     }
 
-    /** Opens the store before the first message can arrive. */
+    /**
+     * Opens the store at start. A message that arrives before is refused by the gate anyway (the phase
+     * is STARTING), and one the gate refuses for a pause is kept only once the store is open.
+     */
     @PostConstruct
     void open() {
         reopen();

@@ -223,6 +223,10 @@ public final class WebhookSink implements NotificationSink {
         body.put("channel", notification.channel());
         body.put("session_id", notification.sessionId());
         body.put("text", notification.text());
+        if (!notification.deferredId().isEmpty()) {
+            body.put("message_id", notification.messageId());
+            body.put("deferred_id", notification.deferredId());
+        }
         try {
             return JSON.writeValueAsBytes(body);
         } catch (IOException e) {

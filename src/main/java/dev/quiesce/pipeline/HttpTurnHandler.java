@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a turn on an agent backend: POSTs {@code {turn_id, session_id, channel, text, internal,
- * message_id}} as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
+ * message_id}} (plus {@code "replay": true, "deferred_id"} for a saved message run later) as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
  * 2xx JSON answer.
  *
  * <p>Bounded by {@code quiesce.turn.http.timeout} from the request to the last byte of the answer
@@ -92,6 +92,10 @@ public final class HttpTurnHandler implements TurnHandler {
         body.put("text", turn.text());
         body.put("internal", turn.internal());
         body.put("message_id", turn.messageId());
+        if (turn.replay()) {
+            body.put("replay", true);
+            body.put("deferred_id", turn.deferredId());
+        }
         try {
             return JSON.writeValueAsBytes(body);
         } catch (IOException e) {

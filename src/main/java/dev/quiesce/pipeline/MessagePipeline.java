@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -101,6 +102,29 @@ public class MessagePipeline {
         running.run(handler, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
                 message.internal(), message.messageId()));
         return running.reply();
+    }
+
+    /**
+     * Runs a saved message as a turn (SPEC §9 replay): through the same gate as a live one, counted in
+     * flight; the handler sees its {@code deferredId}. Not queued behind the session's backlog: it is
+     * the backlog's head.
+     *
+     * @return the turn's outcome, or empty when the gate refused it (a new drain, a shutdown, the
+     *     session busy): then nothing ran and the entry stays saved
+     */
+    public Optional<Uni<TurnOutcome>> replay(InboundMessage message, String deferredId) {
+        Admission admission = gate.tryAdmit(message.sessionId(), message.channel(), message.internal(),
+                turn -> new RunningTurn<>(turn, Function.<TurnOutcome>identity(), gate, counts));
+        if (admission instanceof Admission.Refused) {
+            return Optional.empty();
+        }
+        Admission.Admitted admitted = (Admission.Admitted) admission;
+        TurnInfo turn = admitted.turn();
+        @SuppressWarnings("unchecked") // made by the factory above
+        RunningTurn<TurnOutcome> running = (RunningTurn<TurnOutcome>) admitted.control();
+        running.run(handler, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
+                message.internal(), message.messageId(), deferredId));
+        return Optional.of(running.reply());
     }
 
     /**

@@ -126,7 +126,7 @@ class MessagePipelineTest {
                 .body("{\"session_id\": \"" + c + "\", \"text\": \"hello?\"}").post("/api/messages")
                 .then().statusCode(200)
                 .body("outcome", equalTo("TURN_OUTCOME_REFUSED_DRAINING"))
-                .body("reply", containsString("maintenance"));
+                .body("reply", equalTo("")); // the chat was told once in this pause: nothing more to relay
         assertThat(backend.requests(c)).isEmpty();
         assertThat(gateway.state().getInFlight()).isEqualTo(1);
 

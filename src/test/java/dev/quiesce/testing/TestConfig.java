@@ -3,6 +3,8 @@ package dev.quiesce.testing;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.time.Duration;
 import java.util.Map;
@@ -23,6 +25,8 @@ public final class TestConfig {
     public static QuiesceConfig of(Map<String, String> properties) {
         return new SmallRyeConfigBuilder()
                 .withMapping(QuiesceConfig.class)
+                // Quarkus registers this one itself; a bare SmallRye config needs it named.
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withConverter(Duration.class, 100, new DurationConverter()) // "1h", as Quarkus reads it
                 .withSources(new PropertiesConfigSource(properties, "test", 100))
                 .build()
