@@ -75,6 +75,12 @@ final class InboxStore implements AutoCloseable {
                 }
             }
             connection.commit();
+            // A file SQLite can only read (immutable, a read-only journal) opens and reads fine and fails
+            // at the first write: find out now, so the inbox reports it instead of refusing every save.
+            try (Statement probe = connection.createStatement()) {
+                probe.executeUpdate("DELETE FROM inbox_entry WHERE 0");
+            }
+            connection.rollback();
         } catch (SQLException e) {
             connection.close();
             throw e;
@@ -155,9 +161,11 @@ final class InboxStore implements AutoCloseable {
     List<InboxEntry> heads(int limit, Collection<String> busy) throws SQLException {
         return inTransaction(() -> {
             List<InboxEntry> heads = new ArrayList<>();
-            // A session's head: its resume entry if it has one, else its oldest. Sessions by their head's age.
-            String sql = "SELECT * FROM inbox_entry e WHERE e.seq = (SELECT f.seq FROM inbox_entry f "
-                    + "WHERE f.session_id = e.session_id ORDER BY (f.kind = 'resume') DESC, f.seq LIMIT 1) ORDER BY e.seq";
+            // A session's head: its (first) resume entry if it has one, else its oldest; sessions by their
+            // head's age. One pass over the (session_id, seq) index, not a sort per row: a session may hold
+            // thousands of entries.
+            String sql = "SELECT * FROM inbox_entry WHERE seq IN (SELECT COALESCE(MIN(CASE WHEN kind = 'resume' "
+                    + "THEN seq END), MIN(seq)) FROM inbox_entry GROUP BY session_id) ORDER BY seq";
             try (Statement query = connection.createStatement(); ResultSet rows = query.executeQuery(sql)) {
                 while (rows.next() && heads.size() < limit) {
                     InboxEntry entry = entry(rows);
@@ -176,20 +184,33 @@ final class InboxStore implements AutoCloseable {
     }
 
     /**
-     * Removes an answered (or given up) entry, remembering its message id as answered at {@code at}
-     * for the dedup window. Committed when this returns; a no-op for an entry that is gone.
+     * Removes a replayed entry (answered, or its answer finally not delivered), remembering its message
+     * id as answered at {@code at} for the dedup window. Committed when this returns; a no-op for an
+     * entry that is gone.
      */
     void finish(InboxEntry entry, Instant at) throws SQLException {
+        remove(entry, at, true);
+    }
+
+    /**
+     * Removes an entry that was never run (expired), without remembering its message id: its chat was
+     * told to send it again, and that is not a duplicate.
+     */
+    void drop(InboxEntry entry) throws SQLException {
+        remove(entry, null, false);
+    }
+
+    private void remove(InboxEntry entry, Instant at, boolean remember) throws SQLException {
         inTransaction(() -> {
             int removed = update("DELETE FROM inbox_entry WHERE deferred_id = ?", entry.deferredId());
-            if (removed > 0 && !entry.messageId().isEmpty()) {
-                try (PreparedStatement remember = connection.prepareStatement("INSERT OR REPLACE INTO inbox_replayed "
+            if (remember && removed > 0 && !entry.messageId().isEmpty()) {
+                try (PreparedStatement answered = connection.prepareStatement("INSERT OR REPLACE INTO inbox_replayed "
                         + "(session_id, message_id, deferred_id, replayed_at) VALUES (?, ?, ?, ?)")) {
-                    remember.setString(1, entry.sessionId());
-                    remember.setString(2, entry.messageId());
-                    remember.setString(3, entry.deferredId());
-                    remember.setLong(4, micros(at));
-                    remember.executeUpdate();
+                    answered.setString(1, entry.sessionId());
+                    answered.setString(2, entry.messageId());
+                    answered.setString(3, entry.deferredId());
+                    answered.setLong(4, micros(at));
+                    answered.executeUpdate();
                 }
             }
             return removed;
