@@ -16,18 +16,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The inbox (SPEC §9): what a user sends while the gateway cannot start it is saved durably and
@@ -48,19 +41,14 @@ public class Inbox implements Deferral {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final InboxFile file;
     private final QuiesceConfig.Inbox config;
     private final Clock clock;
     private final DrainStateBean state;
     private final InboxMetrics metrics;
     private final InboxAudit audit;
     private final InboxIndex index = new InboxIndex();
-    /** The one writer. Its queue is the arrival order. */
-    private final ExecutorService writer;
-    /** Written on the writer thread (and at start); null while the inbox is unavailable. */
-    private volatile InboxStore store;
-    /** Written with {@link #store}: why it is null; empty while it works. */
-    private volatile String error = "";
+    /** The one writer, and the store. Its queue is the arrival order. */
+    private final InboxWriter writer;
     /** Written on the writer thread. */
     private volatile boolean replaying;
     /** On the writer thread only: a full inbox was logged, and nothing was stored since. */
@@ -71,17 +59,12 @@ public class Inbox implements Deferral {
     @Inject
     Inbox(QuiesceHome home, QuiesceConfig config, Clock clock, DrainStateBean state, InboxMetrics metrics,
             DrainAuditLog auditLog) {
-        this.file = new InboxFile(home.path(), clock);
         this.config = config.inbox();
         this.clock = clock;
         this.state = state; // the proxy: the state bean may still be starting when the inbox is made
         this.metrics = metrics;
         this.audit = new InboxAudit(auditLog);
-        this.writer = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "quiesce-inbox-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
     }
 
     /**
@@ -90,18 +73,18 @@ public class Inbox implements Deferral {
      */
     @PostConstruct
     void open() {
-        reopen();
+        writer.reopen();
     }
 
     /** Every poll tick, on the writer: opens an unavailable store again, writes the audit batch, prunes. */
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
-        runOnWriter(() -> {
-            if (store == null) {
-                reopen();
+        writer.run(() -> {
+            if (!writer.isOpen()) {
+                writer.reopen();
             } else if (clock.instant().isAfter(pruned.plusSeconds(60))) {
                 pruned = clock.instant();
-                withOpenStore("forgetting answered message ids", s -> {
+                writer.withOpenStore("forgetting answered message ids", s -> {
                     s.pruneAnswered(pruned.minus(config.dedupWindow()));
                     return null;
                 });
@@ -112,22 +95,7 @@ public class Inbox implements Deferral {
 
     @PreDestroy
     void close() {
-        runOnWriter(audit::flush);
-        writer.shutdown();
-        try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        InboxStore open = store;
-        store = null;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (SQLException e) {
-                Log.warnf("Closing the inbox %s: %s", file.path(), InboxFile.describe(e));
-            }
-        }
+        writer.close(audit::flush);
     }
 
     @Override
@@ -146,7 +114,7 @@ public class Inbox implements Deferral {
         if (!defer || message.channel().isEmpty()) {
             return false;
         }
-        if (store == null) {
+        if (!writer.isOpen()) {
             metrics.refused("unavailable"); // it would have been kept
             return false;
         }
@@ -158,7 +126,7 @@ public class Inbox implements Deferral {
         return Uni.createFrom().emitter(emitter -> {
             // Counted from the subscription, in arrival order: the session's next message queues behind.
             index.saving(message.sessionId());
-            if (!runOnWriter(() -> emitter.complete(saveNow(message)))) {
+            if (!writer.run(() -> emitter.complete(saveNow(message)))) {
                 index.saved(message.sessionId(), null);
                 emitter.complete(new Deposit.NotSaved("the inbox is closing"));
             }
@@ -167,39 +135,39 @@ public class Inbox implements Deferral {
 
     /** On the writer: stores {@code message}, counted, indexed and audited. Never throws. */
     private Deposit saveNow(InboundMessage message) {
-        InboxStore open = store;
         InboxEntry stored = null;
         try {
-            if (open == null) {
+            if (!writer.isOpen()) {
                 metrics.refused("unavailable");
-                return new Deposit.NotSaved(error);
+                return new Deposit.NotSaved(writer.error());
             }
             Instant now = clock.instant();
-            InboxStore.Saved saved = open.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(), message.channel(),
-                    message.messageId(), message.internal(), message.text(), now, now.minus(config.dedupWindow()),
-                    config.maxEntries(), config.maxBytes().asLongValue());
-            if (saved instanceof InboxStore.Saved.Stored entry) {
+            Optional<InboxStore.Saved> result = writer.withOpenStore("saving a message of session "
+                    + message.sessionId(), store -> store.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(),
+                    message.channel(), message.messageId(), message.internal(), message.text(), now,
+                    now.minus(config.dedupWindow()), config.maxEntries(), config.maxBytes().asLongValue()));
+            if (result.isEmpty()) {
+                metrics.refused("store_failed"); // the writer has made the inbox unavailable, and said why
+                return new Deposit.NotSaved(writer.error());
+            }
+            if (result.get() instanceof InboxStore.Saved.Stored entry) {
                 stored = entry.entry();
                 fullLogged = false;
                 metrics.deferred(state.current().phase());
                 audit.saved(stored, state.current().phase());
                 return new Deposit.Saved(stored.deferredId());
             }
-            if (saved instanceof InboxStore.Saved.Duplicate duplicate) {
+            if (result.get() instanceof InboxStore.Saved.Duplicate duplicate) {
                 metrics.duplicate();
                 return new Deposit.Saved(duplicate.deferredId());
             }
-            String why = ((InboxStore.Saved.Full) saved).why();
+            String why = ((InboxStore.Saved.Full) result.get()).why();
             metrics.refused("full");
             if (!fullLogged) {
                 fullLogged = true; // once until something is stored again: a flood would log every message
                 Log.warnf("Inbox full: messages are refused as before until entries are answered (%s)", why);
             }
             return new Deposit.NotSaved(why);
-        } catch (SQLException | RuntimeException e) {
-            metrics.refused("store_failed");
-            broken(open, "saving a message of session " + message.sessionId(), e);
-            return new Deposit.NotSaved(InboxFile.describe(e));
         } finally {
             index.saved(message.sessionId(), stored);
             if (stored != null) {
@@ -208,102 +176,19 @@ public class Inbox implements Deferral {
         }
     }
 
-    /** On the writer, or at start: opens the store and loads the index. */
-    private void reopen() {
-        InboxFile.Opened opened = file.open();
-        if (opened instanceof InboxFile.Opened.Ready ready) {
-            try {
-                index.load(ready.store().page(0, Integer.MAX_VALUE));
-                store = ready.store();
-                error = "";
-            } catch (SQLException e) {
-                closeQuietly(ready.store());
-                error = file.failed("it cannot be read: " + InboxFile.describe(e));
-            }
-        } else {
-            error = ((InboxFile.Opened.Unavailable) opened).cause();
-        }
-        metrics.unavailable(store == null);
-        publish();
-    }
-
-    /**
-     * On the writer: {@code failed} failed while {@code doing} something. Its connection may be in any
-     * state (SQLite rolls a transaction back by itself after an I/O error, and the driver then commits
-     * the next statement on its own), so it is closed, and the inbox is unavailable until a later tick
-     * opens the file again (moving it aside if it is corrupt).
-     */
-    private void broken(InboxStore failed, String doing, Exception e) {
-        if (failed == null || store != failed) {
-            return; // already handled
-        }
-        store = null;
-        closeQuietly(failed);
-        error = file.failed(doing + " failed: " + InboxFile.describe(e));
-        metrics.unavailable(true);
-        publish();
-    }
-
-    /** What the store work of {@link #withStore} does. */
-    @FunctionalInterface
-    interface StoreWork<T> {
-        T run(InboxStore store) throws SQLException;
-    }
-
-    /**
-     * Runs {@code work} on the writer against the open store and waits for it: for the replay's thread,
-     * never an event loop. A failure makes the inbox unavailable ({@link #broken}).
-     *
-     * @param doing what the work does, for the error
-     * @return its result; empty when the inbox is unavailable, the work failed, or the inbox is closing
-     */
-    <T> Optional<T> withStore(String doing, StoreWork<T> work) {
-        CompletableFuture<Optional<T>> result = new CompletableFuture<>();
-        if (!runOnWriter(() -> result.complete(withOpenStore(doing, work)))) {
-            return Optional.empty();
-        }
-        try {
-            return result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (ExecutionException e) {
-            return Optional.empty(); // withOpenStore does not throw
-        }
-    }
-
-    /** On the writer: {@code work} against the open store; empty when there is none, or it failed. */
-    private <T> Optional<T> withOpenStore(String doing, StoreWork<T> work) {
-        InboxStore open = store;
-        if (open == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.ofNullable(work.run(open));
-        } catch (SQLException | RuntimeException e) {
-            broken(open, doing, e);
-            return Optional.empty();
-        }
-    }
-
     /** On the writer: tells the state what the inbox holds. */
     void publish() {
-        state.inboxChanged(new InboxSummary(index.waiting(), index.oldestReceivedAt(), replaying, error));
-    }
-
-    /** Runs {@code work} on the writer. @return false when the writer no longer takes work (shutting down) */
-    private boolean runOnWriter(Runnable work) {
-        try {
-            writer.execute(work);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+        state.inboxChanged(new InboxSummary(index.waiting(), index.oldestReceivedAt(), replaying, writer.error()));
     }
 
     /** True while the store is open. */
     boolean isOpen() {
-        return store != null;
+        return writer.isOpen();
+    }
+
+    /** Uses the store from the replay's thread: see {@link InboxWriter#withStore}. */
+    <T> Optional<T> withStore(String doing, InboxWriter.StoreWork<T> work) {
+        return writer.withStore(doing, work);
     }
 
     InboxIndex index() {
@@ -316,7 +201,7 @@ public class Inbox implements Deferral {
 
     /** The replay started or stopped running entries: published, in order with the writer's changes. */
     void replaying(boolean now) {
-        runOnWriter(() -> {
+        writer.run(() -> {
             if (replaying != now) {
                 replaying = now;
                 publish();
@@ -332,25 +217,17 @@ public class Inbox implements Deferral {
      */
     public Uni<List<InboxEntry>> page(long afterSeq, int limit) {
         return Uni.createFrom().emitter(emitter -> {
-            if (!runOnWriter(() -> {
-                Optional<List<InboxEntry>> page = withOpenStore("listing entries", s -> s.page(afterSeq, limit));
+            if (!writer.run(() -> {
+                Optional<List<InboxEntry>> page = writer.withOpenStore("listing entries", s -> s.page(afterSeq, limit));
                 if (page.isPresent()) {
                     emitter.complete(page.get());
                 } else {
-                    emitter.fail(new InboxUnavailableException(error));
+                    emitter.fail(new InboxUnavailableException(writer.error()));
                 }
             })) {
                 emitter.fail(new InboxUnavailableException("the inbox is closing"));
             }
         });
-    }
-
-    private void closeQuietly(InboxStore which) {
-        try {
-            which.close();
-        } catch (SQLException e) {
-            Log.debugf("Closing the inbox %s after a failure: %s", file.path(), InboxFile.describe(e));
-        }
     }
 
     /** A new entry's id: {@code m-} and 16 hex digits. */

@@ -74,7 +74,7 @@ final class InboxAudit {
     /** An entry was dropped unanswered: too old to run; its chat got a deferred_expired notice ({@code notified}). */
     void expired(InboxEntry entry, boolean notified, Instant at) {
         log.recordInbox(new DrainAuditLog.InboxLine("inbox_expired", entry.sessionId(), entry.deferredId(), "", 1,
-                "expired", "received " + entry.receivedAt() + (notified ? ", notice delivered" : ", notice not delivered"),
+                "expired", "received " + entry.receivedAt() + ", notice " + (notified ? "delivered" : "not delivered"),
                 at));
     }
 }

@@ -122,7 +122,7 @@ final class InboxFile {
     }
 
     private static boolean isCorrupt(SQLException e) {
-        if (e instanceof InboxStore.CorruptInboxException) {
+        if (e instanceof InboxConnection.CorruptInboxException) {
             return true;
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

@@ -52,6 +52,10 @@ public class Replayer implements DrainListener {
     public static final String EXPIRED_TEXT = "A message you sent while this assistant was paused waited too long "
             + "and was not answered. Please send it again.";
 
+    /** A replayed turn's answer when its Uni failed, which a turn's never does: words for the user. */
+    private static final String UNEXPECTED_FAILURE_TEXT =
+            "Sorry, I could not answer that: the assistant ran into an error. Please try again.";
+
     /*
      * Resolved on the replay thread, when first needed: this listener is created while the state bean
      * starts (it resolves its listeners then), and these all depend on the state bean.
@@ -93,7 +97,8 @@ public class Replayer implements DrainListener {
 
     @Override
     public void onChange(DrainSnapshot snapshot) {
-        if (snapshot.phase() == Phase.RUNNING && snapshot.inbox().waiting() > 0 && fillQueued.compareAndSet(false, true)) {
+        if (snapshot.phase() == Phase.RUNNING && snapshot.inbox().waiting() > 0
+                && fillQueued.compareAndSet(false, true)) {
             submit(() -> {
                 fillQueued.set(false);
                 fill();
@@ -133,8 +138,8 @@ public class Replayer implements DrainListener {
                 expire(entry);
                 continue;
             }
-            Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(), entry.channel(),
-                    entry.text(), entry.internal(), entry.messageId()), entry.deferredId());
+            Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(),
+                    entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId());
             if (turn.isEmpty()) {
                 if (state.current().phase() != Phase.RUNNING) {
                     break; // a new drain, a shutdown: nothing more starts, and the entries stay saved
@@ -147,9 +152,8 @@ public class Replayer implements DrainListener {
                 store.startAttempt(entry.deferredId());
                 return null;
             });
-            turn.get().subscribe().with(outcome -> submit(() -> answered(entry, outcome)),
-                    failure -> submit(() -> answered(entry, new TurnOutcome(TurnOutcome.Kind.FAILED,
-                            "Sorry, I could not answer that: the assistant ran into an error. Please try again.", ""))));
+            turn.get().subscribe().with(outcome -> submit(() -> answered(entry, outcome)), failure -> submit(
+                    () -> answered(entry, new TurnOutcome(TurnOutcome.Kind.FAILED, UNEXPECTED_FAILURE_TEXT, ""))));
         }
         settle();
     }

@@ -112,7 +112,8 @@ class DeferralTest {
         assertThat(refused.getReply()).as("the pause's notice went with the first answer").isEmpty();
         assertThat(deferredAgain.getReply()).isEmpty();
         assertThat(nextPause.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
-        assertThat(nextPause.getReply()).as("a new pause, a new notice").isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
+        assertThat(nextPause.getReply()).as("a new pause, a new notice")
+                .isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
         assertThat(nextPauseAgain.getReply()).isEmpty();
     }
 

@@ -9,7 +9,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.MessagePipeline;
@@ -17,7 +16,6 @@ import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.Metrics;
 import dev.quiesce.testing.TestHome;
-import dev.quiesce.testing.TestTokens;
 import dev.quiesce.testing.UnwritableDirs;
 import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
@@ -28,7 +26,6 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Stream;
@@ -56,23 +53,24 @@ class InboxFaultsTest {
     @Inject
     QuiesceHome home;
 
+    private InboxDriver inbox;
     private GatewayClient gateway;
 
     @BeforeEach
     void draining() {
-        gateway = new GatewayClient(channel);
+        inbox = new InboxDriver(channel, state, home);
+        gateway = inbox.gateway();
         await().until(() -> state.current().inbox().error().isEmpty());
-        state.beginDrain(new BeginDrainCommand("test", "faults", false, Duration.ZERO));
+        inbox.drain();
     }
 
     @AfterEach
     void running() {
-        state.cancelDrain("test", "");
-        await().until(() -> state.current().inbox().waiting() == 0);
+        inbox.runUntilEmpty();
     }
 
     private TurnResult send(dev.quiesce.api.v1.InboundMessage message) {
-        return gateway.handle(TestTokens.INGESTER, message);
+        return inbox.send(message);
     }
 
     private Path wal() {
@@ -93,19 +91,22 @@ class InboxFaultsTest {
             TurnResult refused = send(chat(lost, "did you get this?"));
 
             assertThat(refused.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING);
-            assertThat(refused.getReply()).as("the old refusal, with its text").isEqualTo(MessagePipeline.DRAINING_REPLY);
+            assertThat(refused.getReply()).as("the old refusal, with its text")
+                    .isEqualTo(MessagePipeline.DRAINING_REPLY);
             assertThat(refused.getDeferredId()).isEmpty();
             String error = gateway.state().getInbox().getError();
             assertThat(error).contains(home.resolveFile("inbox.db").toString()).contains("SQLITE_IOERR");
             JsonPath ready = given().get("/q/health/ready").then().extract().jsonPath();
             assertThat(ready.getString("checks.find { it.name == 'quiesce-drain' }.data.inbox_error")).isEqualTo(error);
             assertThat(Metrics.value("quiesce_inbox_unavailable")).isEqualTo(1);
-            assertThat(Metrics.value("quiesce_inbox_refused_total", "reason", "store_failed")).isEqualTo(storeFailed + 1);
+            assertThat(Metrics.value("quiesce_inbox_refused_total", "reason", "store_failed"))
+                    .isEqualTo(storeFailed + 1);
 
             TurnResult meanwhile = send(chat(next, "and this?"));
             assertThat(meanwhile.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING);
             assertThat(meanwhile.getReply()).isEqualTo(MessagePipeline.DRAINING_REPLY);
-            assertThat(Metrics.value("quiesce_inbox_refused_total", "reason", "unavailable")).isEqualTo(unavailable + 1);
+            assertThat(Metrics.value("quiesce_inbox_refused_total", "reason", "unavailable"))
+                    .isEqualTo(unavailable + 1);
             assertThat(log.messages(Level.SEVERE)).as("logged once per cause, not per message or tick")
                     .isNotEmpty().doesNotHaveDuplicates().allSatisfy(line -> assertThat(line).contains("inbox.db"));
         }

@@ -6,21 +6,15 @@ import static dev.quiesce.testing.GatewayClient.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
 import dev.quiesce.api.v1.WhenPaused;
-import dev.quiesce.drain.BeginDrainCommand;
-import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.MessagePipeline;
-import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.InjectWebhookReceiver;
 import dev.quiesce.testing.Metrics;
 import dev.quiesce.testing.TestHome;
-import dev.quiesce.testing.TestTokens;
 import dev.quiesce.testing.WebhookReceiver;
 import dev.quiesce.testing.WebhookReceiverResource;
 import io.grpc.Channel;
@@ -29,8 +23,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -62,8 +54,6 @@ class InboxLimitsTest {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @InjectWebhookReceiver
     WebhookReceiver webhook;
 
@@ -76,31 +66,31 @@ class InboxLimitsTest {
     @Inject
     QuiesceHome home;
 
-    private GatewayClient gateway;
+    private InboxDriver inbox;
 
     @BeforeEach
     void emptyAndDraining() {
-        gateway = new GatewayClient(channel);
+        inbox = new InboxDriver(channel, state, home);
         await().until(() -> state.current().inbox().waiting() == 0);
-        drain();
+        inbox.drain();
     }
 
     @AfterEach
     void running() {
-        state.cancelDrain("test", "");
-        await().until(() -> state.current().inbox().waiting() == 0);
-    }
-
-    private void drain() {
-        state.beginDrain(new BeginDrainCommand("test", "limits", false, Duration.ZERO));
+        inbox.runUntilEmpty();
     }
 
     private TurnResult send(dev.quiesce.api.v1.InboundMessage message) {
-        return gateway.handle(TestTokens.INGESTER, message);
+        return inbox.send(message);
     }
 
+    /** A message asking to be kept (the mode here is refuse). */
     private static dev.quiesce.api.v1.InboundMessage keep(String session, String text) {
         return chat(session, text, WhenPaused.WHEN_PAUSED_DEFER);
+    }
+
+    private static dev.quiesce.api.v1.InboundMessage keep(String session, String text, String messageId) {
+        return chat(session, text, messageId).toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER).build();
     }
 
     @Test
@@ -121,15 +111,13 @@ class InboxLimitsTest {
     void aFullInboxRefusesWithTheUsualTextCountsItAndStillKnowsItsOwnRetries() {
         double full = Metrics.value("quiesce_inbox_refused_total", "reason", "full");
         String first = session("full-1");
-        TurnResult kept = send(chat(first, "one", "retry-me").toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER)
-                .build());
+        TurnResult kept = send(keep(first, "one", "retry-me"));
         send(keep(session("full-2"), "two"));
         send(keep(session("full-3"), "three"));
         String fourth = session("full-4");
 
         TurnResult refused = send(keep(fourth, "four"));
-        TurnResult retry = send(chat(first, "one", "retry-me").toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER)
-                .build());
+        TurnResult retry = send(keep(first, "one", "retry-me"));
 
         assertThat(refused.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING);
         assertThat(refused.getReply()).isEqualTo(MessagePipeline.DRAINING_REPLY);
@@ -137,12 +125,13 @@ class InboxLimitsTest {
         assertThat(listed(channel, fourth)).isEmpty();
         assertThat(state.current().inbox().waiting()).isEqualTo(3);
         assertThat(Metrics.value("quiesce_inbox_refused_total", "reason", "full")).isEqualTo(full + 1);
-        assertThat(retry.getOutcome()).as("a retry of a kept message is no new entry").isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
+        assertThat(retry.getOutcome()).as("a retry of a kept message is no new entry")
+                .isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
         assertThat(retry.getDeferredId()).isEqualTo(kept.getDeferredId());
     }
 
     @Test
-    void anEntryOlderThanMaxAgeIsNeverRunAndItsChatGetsOneExpiredNotice() throws IOException {
+    void anEntryOlderThanMaxAgeIsNeverRunAndItsChatGetsOneExpiredNotice() {
         String s = session("expires");
         double expired = Metrics.value("quiesce_inbox_expired_total");
         String old = send(keep(s, "an old question")).getDeferredId();
@@ -150,7 +139,7 @@ class InboxLimitsTest {
         List<WebhookReceiver.Delivery> notices = webhook.awaitDelivered("deferred_expired", s, 1);
         await().until(() -> listed(channel, s).isEmpty());
         String later = send(keep(s, "a newer question")).getDeferredId();
-        state.cancelDrain("test", "");
+        inbox.cancel();
         webhook.awaitDelivered("deferred_reply", s, 1);
 
         assertThat(notices).singleElement().satisfies(notice -> {
@@ -162,35 +151,25 @@ class InboxLimitsTest {
         assertThat(webhook.delivered("deferred_reply", s)).as("the old one never ran; the newer one did")
                 .extracting(WebhookReceiver.Delivery::deferredId).containsExactly(later);
         assertThat(Metrics.value("quiesce_inbox_expired_total")).isEqualTo(expired + 1);
-        assertThat(Files.readAllLines(home.resolveFile(DrainAuditLog.FILE_NAME))).map(InboxLimitsTest::readTree)
-                .filteredOn(line -> line.path("event").asText().equals("inbox_expired"))
+        assertThat(inbox.auditLines(s)).filteredOn(line -> line.path("event").asText().equals("inbox_expired"))
                 .extracting(line -> line.path("deferred_id").asText()).contains(old);
     }
 
     @Test
     void aRetryOfAnAnsweredMessageIsADuplicateWithinTheDedupWindowAndStoredAgainAfterIt() {
         String s = session("window");
-        String first = send(chat(s, "hello", "ts-1").toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER).build())
-                .getDeferredId();
-        state.cancelDrain("test", "");
+        String first = send(keep(s, "hello", "ts-1")).getDeferredId();
+        inbox.cancel();
         webhook.awaitDelivered("deferred_reply", s, 1);
         await().until(() -> listed(channel, s).isEmpty());
-        drain();
+        inbox.drain();
 
-        TurnResult soon = send(chat(s, "hello", "ts-1").toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER).build());
-        TurnResult later = await().atMost(Duration.ofSeconds(15)).until(() -> send(chat(s, "hello", "ts-1")
-                .toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_DEFER).build()), r -> !r.getDeferredId().equals(first));
+        TurnResult soon = send(keep(s, "hello", "ts-1"));
+        TurnResult later = await().atMost(Duration.ofSeconds(15)).until(() -> send(keep(s, "hello", "ts-1")),
+                r -> !r.getDeferredId().equals(first));
 
         assertThat(soon.getDeferredId()).as("within the window").isEqualTo(first);
         assertThat(listed(channel, s)).as("stored again after it").extracting(e -> e.getDeferredId())
                 .containsExactly(later.getDeferredId());
-    }
-
-    private static JsonNode readTree(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

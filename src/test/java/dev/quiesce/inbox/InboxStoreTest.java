@@ -139,7 +139,8 @@ class InboxStoreTest {
     @Test
     void aSessionsHeadIsItsOldestEntryHoweverManyItHas() throws Exception {
         for (int i = 0; i < 300; i++) {
-            store.save("a" + i, InboxEntry.Kind.DEFERRED, "a", "chan", "", false, "x", T0.plusMillis(i), T0, 1000, 1 << 20);
+            store.save("a" + i, InboxEntry.Kind.DEFERRED, "a", "chan", "", false, "x", T0.plusMillis(i), T0, 1000,
+                    1 << 20);
         }
         store.save("b0", InboxEntry.Kind.DEFERRED, "b", "chan", "", false, "x", T0.plusSeconds(1), T0, 1000, 1 << 20);
 

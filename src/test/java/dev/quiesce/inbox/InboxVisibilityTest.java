@@ -15,13 +15,9 @@ import dev.quiesce.api.v1.GetStateRequest;
 import dev.quiesce.api.v1.InboxEntry;
 import dev.quiesce.api.v1.ListInboxRequest;
 import dev.quiesce.api.v1.ListInboxResponse;
-import dev.quiesce.api.v1.TurnOutcome;
-import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.StatusFileWriter;
 import dev.quiesce.home.QuiesceHome;
-import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.GrpcAuth;
 import dev.quiesce.testing.StateWatch;
 import dev.quiesce.testing.TestHome;
@@ -38,7 +34,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,27 +63,24 @@ class InboxVisibilityTest {
     @Inject
     QuiesceHome home;
 
-    private GatewayClient gateway;
+    private InboxDriver inbox;
 
     @BeforeEach
     void emptyInbox() {
-        gateway = new GatewayClient(channel);
+        inbox = new InboxDriver(channel, state, home);
         await().until(() -> state.current().inbox().waiting() == 0);
     }
 
     @AfterEach
     void running() {
-        state.cancelDrain("test", "");
-        await().until(() -> state.current().inbox().waiting() == 0);
+        inbox.runUntilEmpty();
     }
 
     private List<String> deferThree(String s) {
-        state.beginDrain(new BeginDrainCommand("test", "visibility", false, Duration.ZERO));
+        inbox.drain();
         List<String> ids = new ArrayList<>();
         for (int i = 1; i <= 3; i++) {
-            TurnResult result = gateway.handle(TestTokens.INGESTER, chat(s, "private words " + i, "p-" + i));
-            assertThat(result.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
-            ids.add(result.getDeferredId());
+            ids.add(inbox.deferred(chat(s, "private words " + i, "p-" + i)));
         }
         return ids;
     }
@@ -215,7 +207,8 @@ class InboxVisibilityTest {
 
         for (String name : List.of("inbox.db", "inbox.db-wal", "inbox.db-shm")) {
             Path file = home.resolveFile(name);
-            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(name).isEqualTo("rw-------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as(name)
+                    .isEqualTo("rw-------");
         }
     }
 }

@@ -9,12 +9,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.TurnResult;
-import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.Phase;
@@ -91,18 +88,18 @@ class ReplayTest {
     @Inject
     QuiesceHome home;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
+    private InboxDriver inbox;
     private GatewayClient gateway;
 
     @BeforeEach
     void connect() {
-        gateway = new GatewayClient(channel);
+        inbox = new InboxDriver(channel, state, home);
+        gateway = inbox.gateway();
     }
 
     @AfterEach
     void everythingAnswered() {
-        state.cancelDrain("test", "");
+        inbox.cancel();
         await().until(() -> {
             backend.releaseAll();
             return state.current().inbox().waiting() == 0 && state.current().inFlightCount() == 0;
@@ -110,21 +107,19 @@ class ReplayTest {
     }
 
     private void drain() {
-        state.beginDrain(new BeginDrainCommand("test", "replay test", false, Duration.ZERO));
+        inbox.drain();
     }
 
     private void cancel() {
-        state.cancelDrain("test", "");
+        inbox.cancel();
     }
 
     private TurnResult send(dev.quiesce.api.v1.InboundMessage message) {
-        return gateway.handle(TestTokens.INGESTER, message);
+        return inbox.send(message);
     }
 
     private String deferred(dev.quiesce.api.v1.InboundMessage message) {
-        TurnResult result = send(message);
-        assertThat(result.getOutcome()).as(message.getText()).isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
-        return result.getDeferredId();
+        return inbox.deferred(message);
     }
 
     @Test
@@ -196,7 +191,8 @@ class ReplayTest {
             }
         }
         assertThat(sessions.stream().flatMap(s -> backend.requests(s).stream()))
-                .allSatisfy(r -> assertThat(r.heldAtArrival()).as("turns on the backend at once").isLessThanOrEqualTo(2));
+                .allSatisfy(r -> assertThat(r.heldAtArrival()).as("turns on the backend at once")
+                        .isLessThanOrEqualTo(2));
     }
 
     private List<AgentBackend.Request> held(List<String> sessions) {
@@ -229,7 +225,8 @@ class ReplayTest {
                 .containsExactly("answer 1", "answer 2", "answer 3");
         assertThat(backend.requests(s)).extracting(r -> r.body().getString("deferred_id"))
                 .containsExactly(first, second.getDeferredId(), third.getDeferredId());
-        assertThat(backend.requests(s)).as("none ran live").allSatisfy(r -> assertThat(r.body().getBoolean("replay")).isTrue());
+        assertThat(backend.requests(s)).as("none ran live")
+                .allSatisfy(r -> assertThat(r.body().getBoolean("replay")).isTrue());
     }
 
     @Test
@@ -322,33 +319,27 @@ class ReplayTest {
                 held(List.of(s, lost)).forEach(r -> r.reply(texts.get(3)));
                 return state.current().inbox().waiting() == 0 && state.current().inFlightCount() == 0;
             });
-            await().until(() -> auditLines(audit, s).stream().anyMatch(l -> l.path("event").asText().equals("inbox_deferred")));
+            await().until(() -> inbox.auditLines(s).stream()
+                    .anyMatch(l -> l.path("event").asText().equals("inbox_deferred")));
 
-            assertThat(auditLines(audit, s)).extracting(l -> l.path("event").asText(), l -> l.path("deferred_id").asText(),
-                    l -> l.path("count").asInt(), l -> l.path("outcome").asText()).contains(
+            assertThat(inbox.auditLines(s)).extracting(l -> l.path("event").asText(),
+                    l -> l.path("deferred_id").asText(), l -> l.path("count").asInt(), l -> l.path("outcome").asText())
+                    .contains(
                             tuple("inbox_deferred", first, 2, "saved"),
                             tuple("inbox_replayed", first, 1, "delivered"),
                             tuple("inbox_replayed", second, 1, "delivered"));
-            assertThat(auditLines(audit, s)).filteredOn(l -> l.path("event").asText().equals("inbox_deferred"))
+            assertThat(inbox.auditLines(s)).filteredOn(l -> l.path("event").asText().equals("inbox_deferred"))
                     .singleElement().satisfies(l -> assertThat(l.path("last_deferred_id").asText()).isEqualTo(second));
-            assertThat(auditLines(audit, lost)).extracting(l -> l.path("event").asText(), l -> l.path("outcome").asText())
+            assertThat(inbox.auditLines(lost))
+                    .extracting(l -> l.path("event").asText(), l -> l.path("outcome").asText())
                     .contains(tuple("inbox_replayed", "delivery_failed"));
             assertThat(third).isNotEmpty();
-            String everything = Files.readString(audit) + String.join("\n", log.all()) + String.join("\n", sinkLog.all());
+            String everything = Files.readString(audit) + String.join("\n", log.all())
+                    + String.join("\n", sinkLog.all());
             assertThat(texts).allSatisfy(text -> assertThat(everything).doesNotContain(text));
-            assertThat(sinkLog.messages(Level.WARNING)).as("the failed delivery was logged").anyMatch(l -> l.contains(lost));
+            assertThat(sinkLog.messages(Level.WARNING)).as("the failed delivery was logged")
+                    .anyMatch(l -> l.contains(lost));
         }
-    }
-
-    private static List<JsonNode> auditLines(Path audit, String session) throws IOException {
-        List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(audit)) {
-            JsonNode node = JSON.readTree(line);
-            if (node.path("session_id").asText().equals(session)) {
-                lines.add(node);
-            }
-        }
-        return lines;
     }
 
     @Test

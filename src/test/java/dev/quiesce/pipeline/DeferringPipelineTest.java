@@ -81,6 +81,11 @@ class DeferringPipelineTest {
         return new InboundMessage(session, "slack:C1", text, false, "");
     }
 
+    /** A message asking to be refused while paused. */
+    private static InboundMessage refusing(String session) {
+        return new InboundMessage(session, "slack:C1", "no", false, "", InboundMessage.WhenPaused.REFUSE);
+    }
+
     @Test
     void aDrainKeepsUserMessagesWithAChannelAndTheFirstAnswerOfThePauseCarriesTheNotice() {
         drain();
@@ -94,7 +99,7 @@ class DeferringPipelineTest {
     @Test
     void aRefusalAndADeferralShareTheOneNoticeOfAPauseAndTheNextPauseNoticesAgain() {
         drain();
-        TurnOutcome refused = send(new InboundMessage("s", "slack:C1", "no", false, "", InboundMessage.WhenPaused.REFUSE));
+        TurnOutcome refused = send(refusing("s"));
         TurnOutcome deferred = send(chat("s", "yes"));
         state.cancelDrain("test", "");
         drain();
@@ -102,7 +107,8 @@ class DeferringPipelineTest {
 
         assertThat(refused).extracting(TurnOutcome::kind, TurnOutcome::reply)
                 .containsExactly(TurnOutcome.Kind.REFUSED_DRAINING, MessagePipeline.DRAINING_REPLY);
-        assertThat(deferred).extracting(TurnOutcome::kind, TurnOutcome::reply).containsExactly(TurnOutcome.Kind.DEFERRED, "");
+        assertThat(deferred).extracting(TurnOutcome::kind, TurnOutcome::reply)
+                .containsExactly(TurnOutcome.Kind.DEFERRED, "");
         assertThat(again.reply()).as("a new pause").isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
     }
 
@@ -158,7 +164,7 @@ class DeferringPipelineTest {
         inbox.backlog.add("s");
 
         TurnOutcome noChannel = send(new InboundMessage("s", "", "where to?", false, ""));
-        TurnOutcome refuse = send(new InboundMessage("s", "slack:C1", "no", false, "", InboundMessage.WhenPaused.REFUSE));
+        TurnOutcome refuse = send(refusing("s"));
         inbox.failing = true;
         TurnOutcome failed = send(chat("s", "disk"));
 
