@@ -16,6 +16,7 @@ import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.pipeline.MessagePipeline;
 import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.GrpcAuth;
+import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import io.grpc.Channel;
@@ -115,6 +116,22 @@ class DeferralTest {
         assertThat(nextPause.getReply()).as("a new pause, a new notice")
                 .isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
         assertThat(nextPauseAgain.getReply()).isEmpty();
+    }
+
+    @Test
+    void withTheLogSinkAReplayedAnswerIsLoggedByItsSizeAndIdsNeverItsText() {
+        String chat = session("log-sink");
+        String text = "a-question-only-the-user-may-read";
+        try (LogRecorder log = LogRecorder.of("")) {
+            drain();
+            String id = send(withChannel(chat, text, "ts-log")).getDeferredId();
+            state.cancelDrain("test", "");
+            await().until(() -> Chats.listed(channel, chat).isEmpty());
+
+            assertThat(log.all()).as("the echo's answer is the text itself").noneMatch(line -> line.contains(text))
+                    .anySatisfy(line -> assertThat(line).contains("deferred_reply").contains(id)
+                            .contains(text.length() + " characters"));
+        }
     }
 
     @Test
