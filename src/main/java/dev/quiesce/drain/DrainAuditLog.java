@@ -22,8 +22,9 @@ import java.util.EnumSet;
 /**
  * {@code <home>/drain-audit.jsonl}: one JSON object per line for every begin, renew, cancel,
  * expiry and shutdown, with the principal, reason, drain_id, turns in flight and outcome.
- * It owns the file's schema: the drain events ({@link #onEvent}) and the shutdown's summary
- * ({@link #recordShutdown}) are the only lines. Append-only, mode 0600. A failed append is logged once per distinct cause and never fails the
+ * It owns the file's schema: the drain events ({@link #onEvent}), the shutdown's summary
+ * ({@link #recordShutdown}) and the inbox's events ({@link #recordInbox}) are the only lines.
+ * Append-only, mode 0600. A failed append is logged once per distinct cause and never fails the
  * transition that caused it (the transition has already happened). Thread-safe.
  */
 @ApplicationScoped
@@ -111,5 +112,40 @@ public class DrainAuditLog implements DrainListener {
 
     public Path path() {
         return path;
+    }
+
+    /**
+     * An inbox event, for its audit line (SPEC §9): ids and counts, never a message's text.
+     *
+     * @param event {@code inbox_deferred} (saves of one session, batched), {@code inbox_replayed} or
+     *     {@code inbox_expired}
+     * @param sessionId the session the entries belong to
+     * @param deferredId the entry; for a batch, its first
+     * @param lastDeferredId for a batch of more than one, its last; empty otherwise
+     * @param count how many entries the line stands for
+     * @param outcome what happened: {@code saved}, {@code delivered}, {@code delivery_failed}, {@code expired}
+     * @param detail more, in words (the phase, the turn's outcome, the attempts); may be empty
+     * @param time when (for a batch, its last entry)
+     */
+    public record InboxLine(String event, String sessionId, String deferredId, String lastDeferredId, int count,
+            String outcome, String detail, Instant time) {}
+
+    /** Appends an inbox line ({@code principal} system). Never throws. */
+    public void recordInbox(InboxLine inbox) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", IsoTimes.format(inbox.time()));
+        line.put("event", inbox.event());
+        line.put("principal", "system");
+        line.put("session_id", inbox.sessionId());
+        line.put("deferred_id", inbox.deferredId());
+        if (!inbox.lastDeferredId().isEmpty()) {
+            line.put("last_deferred_id", inbox.lastDeferredId());
+        }
+        line.put("count", inbox.count());
+        line.put("outcome", inbox.outcome());
+        if (!inbox.detail().isEmpty()) {
+            line.put("detail", inbox.detail());
+        }
+        append(line);
     }
 }

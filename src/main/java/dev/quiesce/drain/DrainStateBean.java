@@ -231,6 +231,11 @@ public class DrainStateBean implements AcceptGate {
     }
 
     @Override
+    public Admission.Refused pausedFor(boolean internal) {
+        return state.pausedFor(internal);
+    }
+
+    @Override
     public boolean release(TurnInfo turn) {
         return state.release(turn);
     }

@@ -115,9 +115,7 @@ final class PhaseState {
         TurnControl made;
         lock.lock();
         try {
-            Phase phase = core.phase();
-            Admission.Why refused = phase == Phase.RUNNING || phase == Phase.DRAINING && internal ? null
-                    : phase.isShuttingDown() ? Admission.Why.STOPPING : Admission.Why.DRAINING;
+            Admission.Why refused = refusedIn(core.phase(), internal);
             if (refused == null && turns.isBusy(sessionId)) {
                 refused = Admission.Why.BUSY;
             }
@@ -135,6 +133,23 @@ final class PhaseState {
         }
         fanOut.publish(after);
         return new Admission.Admitted(turn, made);
+    }
+
+    /** The gate's look without admitting: see {@link DrainStateBean#pausedFor}. */
+    Admission.Refused pausedFor(boolean internal) {
+        lock.lock();
+        try {
+            Admission.Why refused = refusedIn(core.phase(), internal);
+            return refused == null ? null : new Admission.Refused(refused, pauses);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the gate refuses a turn in {@code phase}; null when it may start there. */
+    private static Admission.Why refusedIn(Phase phase, boolean internal) {
+        return phase == Phase.RUNNING || phase == Phase.DRAINING && internal ? null
+                : phase.isShuttingDown() ? Admission.Why.STOPPING : Admission.Why.DRAINING;
     }
 
     /** The gate's release: see {@link DrainStateBean#release}. */

@@ -1,6 +1,7 @@
 package dev.quiesce.inbox;
 
 import dev.quiesce.config.QuiesceConfig;
+import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.InboxSummary;
 import dev.quiesce.home.QuiesceHome;
@@ -15,15 +16,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /**
  * The inbox (SPEC §9): what a user sends while the gateway cannot start it is saved durably and
@@ -31,10 +28,12 @@ import java.util.concurrent.TimeUnit;
  * kept, and saves it. {@link InboxIndex} answers the hot-path questions from memory, so a running
  * gateway asks the disk nothing per message.
  *
- * <p>One writer: every change goes through one thread, in the order the messages arrived, and its
- * caller is answered once the change is committed. The store is opened before the first ingress; if
- * it cannot be (an unwritable home, a file it cannot repair) the gateway runs in refuse mode, says why
- * ({@code DrainState.inbox.error}) and tries again on every poll tick. Thread-safe.
+ * <p>One writer: every use of the store — saves, the listing, the {@link Replayer}'s reads and removals —
+ * runs on one thread, in the order it was asked for, and a saver is answered once its change is
+ * committed. The store is opened before the first ingress. If it cannot be (an unwritable home, a file
+ * it cannot repair), or fails later (a write refused, a page found corrupt), the gateway runs in refuse
+ * mode, says why ({@code DrainState.inbox.error}, {@code quiesce_inbox_unavailable}) and opens it again
+ * on a later poll tick. Thread-safe.
  */
 @ApplicationScoped
 @Startup
@@ -42,31 +41,30 @@ public class Inbox implements Deferral {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final InboxFile file;
     private final QuiesceConfig.Inbox config;
     private final Clock clock;
     private final DrainStateBean state;
     private final InboxMetrics metrics;
+    private final InboxAudit audit;
     private final InboxIndex index = new InboxIndex();
-    /** The one writer. Its queue is the arrival order. */
-    private final ExecutorService writer;
-    /** Written by the writer thread (and at start); null while the inbox is unavailable. */
-    private volatile InboxStore store;
-    private volatile String error = "";
+    /** The one writer, and the store. Its queue is the arrival order. */
+    private final InboxWriter writer;
+    /** Written on the writer thread. */
     private volatile boolean replaying;
+    /** On the writer thread only: a full inbox was logged, and nothing was stored since. */
+    private boolean fullLogged;
+    /** On the writer thread only: when answered message ids were last forgotten. */
+    private Instant pruned = Instant.EPOCH;
 
     @Inject
-    Inbox(QuiesceHome home, QuiesceConfig config, Clock clock, DrainStateBean state, InboxMetrics metrics) {
-        this.file = new InboxFile(home.path(), clock);
+    Inbox(QuiesceHome home, QuiesceConfig config, Clock clock, DrainStateBean state, InboxMetrics metrics,
+            DrainAuditLog auditLog) {
         this.config = config.inbox();
         this.clock = clock;
         this.state = state; // the proxy: the state bean may still be starting when the inbox is made
         this.metrics = metrics;
-        this.writer = Executors.newSingleThreadExecutor(r -> {
-            Thread thread = new Thread(r, "quiesce-inbox-writer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.audit = new InboxAudit(auditLog);
+        this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
     }
 
     /**
@@ -75,34 +73,29 @@ public class Inbox implements Deferral {
      */
     @PostConstruct
     void open() {
-        reopen();
+        writer.reopen();
     }
 
-    /** In refuse mode: tries the store again (an operator fixed the home, a disk came back). */
+    /** Every poll tick, on the writer: opens an unavailable store again, writes the audit batch, prunes. */
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void retry() {
-        if (store == null) {
-            runOnWriter(this::reopen);
-        }
+    void tick() {
+        writer.run(() -> {
+            if (!writer.isOpen()) {
+                writer.reopen();
+            } else if (clock.instant().isAfter(pruned.plusSeconds(60))) {
+                pruned = clock.instant();
+                writer.withOpenStore("forgetting answered message ids", s -> {
+                    s.pruneAnswered(pruned.minus(config.dedupWindow()));
+                    return null;
+                });
+            }
+            audit.flush();
+        });
     }
 
     @PreDestroy
     void close() {
-        writer.shutdown();
-        try {
-            writer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        InboxStore open = store;
-        store = null;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (SQLException e) {
-                Log.warnf("Closing the inbox %s: %s", file.path(), InboxFile.describe(e));
-            }
-        }
+        writer.close(audit::flush);
     }
 
     @Override
@@ -117,107 +110,103 @@ public class Inbox implements Deferral {
             case REFUSE -> false;
             case AS_CONFIGURED -> config.mode() == QuiesceConfig.Inbox.Mode.DEFER;
         };
-        // Without a channel its answer has nowhere to go; without a store nothing can be kept.
-        return defer && !message.channel().isEmpty() && store != null;
+        // Without a channel its answer has nowhere to go.
+        if (!defer || message.channel().isEmpty()) {
+            return false;
+        }
+        if (!writer.isOpen()) {
+            metrics.refused("unavailable"); // it would have been kept
+            return false;
+        }
+        return true;
     }
 
     @Override
     public Uni<Deposit> save(InboundMessage message) {
-        index.saving(message.sessionId());
         return Uni.createFrom().emitter(emitter -> {
-            if (!runOnWriter(() -> emitter.complete(saveNow(message)))) {
+            // Counted from the subscription, in arrival order: the session's next message queues behind.
+            index.saving(message.sessionId());
+            if (!writer.run(() -> emitter.complete(saveNow(message)))) {
                 index.saved(message.sessionId(), null);
                 emitter.complete(new Deposit.NotSaved("the inbox is closing"));
             }
         });
     }
 
-    /** On the writer: stores {@code message}, counted and indexed. Never throws. */
+    /** On the writer: stores {@code message}, counted, indexed and audited. Never throws. */
     private Deposit saveNow(InboundMessage message) {
-        InboxStore open = store;
-        Long seq = null;
+        InboxEntry stored = null;
         try {
-            if (open == null) {
+            if (!writer.isOpen()) {
                 metrics.refused("unavailable");
-                return new Deposit.NotSaved(error);
+                return new Deposit.NotSaved(writer.error());
             }
             Instant now = clock.instant();
-            InboxStore.Saved saved = open.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(), message.channel(),
-                    message.messageId(), message.internal(), message.text(), now, now.minus(config.dedupWindow()),
-                    config.maxEntries(), config.maxBytes().asLongValue());
-            if (saved instanceof InboxStore.Saved.Stored stored) {
-                seq = stored.entry().seq();
-                index.add(stored.entry());
-                metrics.deferred(state.current().phase());
-                publish();
-                return new Deposit.Saved(stored.entry().deferredId());
+            Optional<InboxStore.Saved> result = writer.withOpenStore("saving a message of session "
+                    + message.sessionId(), store -> store.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(),
+                    message.channel(), message.messageId(), message.internal(), message.text(), now,
+                    now.minus(config.dedupWindow()), config.maxEntries(), config.maxBytes().asLongValue()));
+            if (result.isEmpty()) {
+                metrics.refused("store_failed"); // the writer has made the inbox unavailable, and said why
+                return new Deposit.NotSaved(writer.error());
             }
-            if (saved instanceof InboxStore.Saved.Duplicate duplicate) {
+            if (result.get() instanceof InboxStore.Saved.Stored entry) {
+                stored = entry.entry();
+                fullLogged = false;
+                metrics.deferred(state.current().phase());
+                audit.saved(stored, state.current().phase());
+                return new Deposit.Saved(stored.deferredId());
+            }
+            if (result.get() instanceof InboxStore.Saved.Duplicate duplicate) {
                 metrics.duplicate();
                 return new Deposit.Saved(duplicate.deferredId());
             }
+            String why = ((InboxStore.Saved.Full) result.get()).why();
             metrics.refused("full");
-            Log.warnf("Inbox full: a message of session %s is refused (%s)", message.sessionId(),
-                    ((InboxStore.Saved.Full) saved).why());
-            return new Deposit.NotSaved(((InboxStore.Saved.Full) saved).why());
-        } catch (SQLException | RuntimeException e) {
-            metrics.refused("store_failed");
-            Log.warnf("Inbox %s could not save a message of session %s (%s): it is refused instead", file.path(),
-                    message.sessionId(), InboxFile.describe(e));
-            return new Deposit.NotSaved(InboxFile.describe(e));
-        } finally {
-            index.saved(message.sessionId(), seq);
-        }
-    }
-
-    /** On the writer, or at start: opens the store and loads the index. */
-    private void reopen() {
-        InboxFile.Opened opened = file.open();
-        if (opened instanceof InboxFile.Opened.Ready ready) {
-            try {
-                index.load(ready.store().page(0, Integer.MAX_VALUE));
-                store = ready.store();
-                error = "";
-            } catch (SQLException e) {
-                error = "the inbox " + file.path() + " cannot be read: " + InboxFile.describe(e);
-                Log.errorf("%s; messages are refused as before until it can", error);
+            if (!fullLogged) {
+                fullLogged = true; // once until something is stored again: a flood would log every message
+                Log.warnf("Inbox full: messages are refused as before until entries are answered (%s)", why);
             }
-        } else {
-            error = ((InboxFile.Opened.Unavailable) opened).cause();
+            return new Deposit.NotSaved(why);
+        } finally {
+            index.saved(message.sessionId(), stored);
+            if (stored != null) {
+                publish();
+            }
         }
-        metrics.unavailable(store == null);
-        publish();
     }
 
-    /** Tells the state what the inbox holds. */
+    /** On the writer: tells the state what the inbox holds. */
     void publish() {
-        state.inboxChanged(new InboxSummary(index.waiting(), index.oldestReceivedAt(), replaying, error));
+        state.inboxChanged(new InboxSummary(index.waiting(), index.oldestReceivedAt(), replaying, writer.error()));
     }
 
-    /** Runs {@code work} on the writer. @return false when the writer no longer takes work (shutting down) */
-    boolean runOnWriter(Runnable work) {
-        try {
-            writer.execute(work);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
+    /** True while the store is open. */
+    boolean isOpen() {
+        return writer.isOpen();
     }
 
-    /** The store, or null while unavailable (for the replay and the listing, on the writer thread). */
-    InboxStore store() {
-        return store;
+    /** Uses the store from the replay's thread: see {@link InboxWriter#withStore}. */
+    <T> Optional<T> withStore(String doing, InboxWriter.StoreWork<T> work) {
+        return writer.withStore(doing, work);
     }
 
     InboxIndex index() {
         return index;
     }
 
+    InboxAudit audit() {
+        return audit;
+    }
+
+    /** The replay started or stopped running entries: published, in order with the writer's changes. */
     void replaying(boolean now) {
-        if (replaying != now) {
-            replaying = now;
-            publish();
-        }
+        writer.run(() -> {
+            if (replaying != now) {
+                replaying = now;
+                publish();
+            }
+        });
     }
 
     /**
@@ -228,16 +217,12 @@ public class Inbox implements Deferral {
      */
     public Uni<List<InboxEntry>> page(long afterSeq, int limit) {
         return Uni.createFrom().emitter(emitter -> {
-            if (!runOnWriter(() -> {
-                InboxStore open = store;
-                if (open == null) {
-                    emitter.fail(new InboxUnavailableException(error));
-                    return;
-                }
-                try {
-                    emitter.complete(open.page(afterSeq, limit));
-                } catch (SQLException e) {
-                    emitter.fail(new InboxUnavailableException("reading " + file.path() + ": " + InboxFile.describe(e)));
+            if (!writer.run(() -> {
+                Optional<List<InboxEntry>> page = writer.withOpenStore("listing entries", s -> s.page(afterSeq, limit));
+                if (page.isPresent()) {
+                    emitter.complete(page.get());
+                } else {
+                    emitter.fail(new InboxUnavailableException(writer.error()));
                 }
             })) {
                 emitter.fail(new InboxUnavailableException("the inbox is closing"));

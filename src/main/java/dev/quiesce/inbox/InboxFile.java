@@ -22,7 +22,7 @@ import org.sqlite.SQLiteException;
  * {@link #open()} succeeds. New files are created 0600 (SQLite would make them 0644), before SQLite
  * first opens them; its {@code -wal} and {@code -shm} take the database's mode.
  *
- * <p>Not thread-safe: its owner ({@link Inbox}) calls it from one thread at a time.
+ * <p>Not thread-safe: its owner ({@link Inbox}) calls it from one thread at a time (its writer).
  */
 final class InboxFile {
 
@@ -89,12 +89,22 @@ final class InboxFile {
     }
 
     private Opened unavailable(String cause) {
+        return new Opened.Unavailable(failed(cause));
+    }
+
+    /**
+     * Reports that the inbox cannot be used (it would not open, or an open store failed): logged once per
+     * cause, until an {@link #open()} succeeds again.
+     *
+     * @return the sentence for the state's {@code inbox.error}, naming the file and {@code cause}
+     */
+    String failed(String cause) {
         String why = "the inbox " + file + " cannot be used: " + cause;
         if (failure.isNew(why)) {
             Log.errorf("%s; messages that arrive while the gateway is paused are refused as before, and the inbox "
                     + "is tried again on every poll tick (logged once per cause)", why);
         }
-        return new Opened.Unavailable(why);
+        return why;
     }
 
     /** Renames the database and its journal files to {@code <name>.corrupt-<utc time>}. */
@@ -112,7 +122,7 @@ final class InboxFile {
     }
 
     private static boolean isCorrupt(SQLException e) {
-        if (e instanceof InboxStore.CorruptInboxException) {
+        if (e instanceof InboxConnection.CorruptInboxException) {
             return true;
         }
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {

@@ -1,7 +1,6 @@
 package dev.quiesce.inbox;
 
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -15,53 +14,58 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class InboxIndex {
 
-    /** Sessions with entries stored or being saved, and how many. Read without a lock. */
-    private final ConcurrentHashMap<String, Integer> sessions = new ConcurrentHashMap<>();
-    /** Guarded by {@code this}: arrival time by seq, for the count and the oldest. */
-    private final TreeMap<Long, Instant> bySeq = new TreeMap<>();
-    /** Guarded by {@code this}: the session of each seq. */
-    private final Map<Long, String> sessionOf = new HashMap<>();
+    /** Sessions with entries stored, and how many. Read without a lock; written under {@code this}. */
+    private final ConcurrentHashMap<String, Integer> stored = new ConcurrentHashMap<>();
+    /**
+     * Sessions with a save in progress, and how many. Apart from {@link #stored} because a reload
+     * ({@link #load}) replaces what is stored but must not forget a save still queued on the writer.
+     */
+    private final ConcurrentHashMap<String, Integer> saving = new ConcurrentHashMap<>();
+    /**
+     * Guarded by {@code this}: the waiting entries by seq (arrival order), for the count and the oldest;
+     * without their texts, which stay on disk.
+     */
+    private final TreeMap<Long, Waiting> bySeq = new TreeMap<>();
 
-    /** True while {@code sessionId} has an entry waiting or being saved. */
-    boolean holds(String sessionId) {
-        return sessions.containsKey(sessionId);
-    }
-
-    /** A save of {@code sessionId}'s message began: it holds the session from now on. */
-    void saving(String sessionId) {
-        sessions.merge(sessionId, 1, Integer::sum);
-    }
-
-    /** The save ended: stored as {@code seq}, or (null) not. */
-    synchronized void saved(String sessionId, Long seq) {
-        if (seq == null) {
-            release(sessionId);
+    private record Waiting(String sessionId, Instant receivedAt) {
+        Waiting(InboxEntry entry) {
+            this(entry.sessionId(), entry.receivedAt());
         }
     }
 
-    /** Indexes a stored entry (its session was counted by {@link #saving}). */
-    synchronized void add(InboxEntry entry) {
-        bySeq.put(entry.seq(), entry.receivedAt());
-        sessionOf.put(entry.seq(), entry.sessionId());
+    /** True while {@code sessionId} has an entry waiting or being saved. */
+    boolean holds(String sessionId) {
+        return stored.containsKey(sessionId) || saving.containsKey(sessionId);
+    }
+
+    /** A save of {@code sessionId}'s message began: it holds the session until {@link #saved}. */
+    void saving(String sessionId) {
+        saving.merge(sessionId, 1, Integer::sum);
+    }
+
+    /** The save ended, stored ({@code entry}) or not (null). */
+    synchronized void saved(String sessionId, InboxEntry entry) {
+        if (entry != null && bySeq.put(entry.seq(), new Waiting(entry)) == null) {
+            stored.merge(sessionId, 1, Integer::sum);
+        }
+        // After the entry is in: the session never looks free in between.
+        decrement(saving, sessionId);
     }
 
     /** An entry left the store. */
     synchronized void remove(InboxEntry entry) {
         if (bySeq.remove(entry.seq()) != null) {
-            sessionOf.remove(entry.seq());
-            release(entry.sessionId());
+            decrement(stored, entry.sessionId());
         }
     }
 
-    /** Replaces everything with what the store holds. */
+    /** Replaces what is stored with what the store holds (saves in progress stay counted). */
     synchronized void load(List<InboxEntry> entries) {
         bySeq.clear();
-        sessionOf.clear();
-        sessions.clear();
+        stored.clear();
         for (InboxEntry entry : entries) {
-            bySeq.put(entry.seq(), entry.receivedAt());
-            sessionOf.put(entry.seq(), entry.sessionId());
-            sessions.merge(entry.sessionId(), 1, Integer::sum);
+            bySeq.put(entry.seq(), new Waiting(entry));
+            stored.merge(entry.sessionId(), 1, Integer::sum);
         }
     }
 
@@ -69,12 +73,13 @@ final class InboxIndex {
         return bySeq.size();
     }
 
-    /** When the oldest waiting entry arrived; null when none waits. */
+    /** When the oldest waiting entry arrived (the first by seq); null when none waits. */
     synchronized Instant oldestReceivedAt() {
-        return bySeq.values().stream().min(Instant::compareTo).orElse(null);
+        Map.Entry<Long, Waiting> first = bySeq.firstEntry();
+        return first == null ? null : first.getValue().receivedAt();
     }
 
-    private void release(String sessionId) {
-        sessions.computeIfPresent(sessionId, (session, count) -> count <= 1 ? null : count - 1);
+    private static void decrement(ConcurrentHashMap<String, Integer> counts, String sessionId) {
+        counts.computeIfPresent(sessionId, (session, count) -> count <= 1 ? null : count - 1);
     }
 }

@@ -14,14 +14,11 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import org.flywaydb.core.Flyway;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
 
 /**
  * {@code <home>/inbox.db}: the inbox's entries in SQLite, WAL journal, {@code synchronous=FULL}, so a
- * method that changes something has it on disk (fsync'd) when it returns. The schema is versioned
- * with Flyway ({@code db/inbox/V*.sql}).
+ * method that changes something has it on disk (fsync'd) when it returns ({@link InboxConnection}
+ * opens it; {@link AnsweredIds} keeps the dedup window's table).
  *
  * <p>One connection, one writer: every method takes the store's lock. Every method blocks on the
  * disk, so callers run it on a worker thread, never on an event loop. Any failure is an
@@ -30,63 +27,24 @@ import org.sqlite.SQLiteDataSource;
  */
 final class InboxStore implements AutoCloseable {
 
-    /** Where the migrations are, on the class path. */
-    static final String MIGRATIONS = "classpath:db/inbox";
-
+    /** Guarded by {@link #lock}, as is {@link #answered} (which works on it). */
     private final Connection connection;
+    private final AnsweredIds answered;
     /** Guards {@link #connection}: SQLite has one writer, and so has this store. */
     private final ReentrantLock lock = new ReentrantLock();
 
     private InboxStore(Connection connection) {
         this.connection = connection;
+        this.answered = new AnsweredIds(connection);
     }
 
     /**
-     * Opens (creating or migrating it as needed) the database at {@code file}, which must exist (an
-     * empty file is a new database: the caller creates it with the file mode it wants) and checks it
-     * with {@code PRAGMA quick_check}.
+     * Opens the database at {@code file} ({@link InboxConnection#open}).
      *
-     * @throws SQLException when it cannot be opened, migrated or read, or is corrupt ({@code
-     *     org.sqlite.SQLiteException#getResultCode()} says which: SQLITE_NOTADB, SQLITE_CORRUPT,
-     *     SQLITE_CANTOPEN, SQLITE_READONLY...)
+     * @throws SQLException when it cannot be opened, migrated, read or written, or is corrupt
      */
     static InboxStore open(Path file) throws SQLException {
-        SQLiteConfig config = new SQLiteConfig();
-        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-        config.setBusyTimeout(5000);
-        config.enforceForeignKeys(true);
-        SQLiteDataSource source = new SQLiteDataSource(config);
-        source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
-        try {
-            Flyway.configure(InboxStore.class.getClassLoader()).dataSource(source).locations(MIGRATIONS).load()
-                    .migrate();
-        } catch (RuntimeException e) {
-            throw e.getCause() instanceof SQLException sql ? sql : new SQLException("migrating " + file + ": " + e, e);
-        }
-        Connection connection = source.getConnection();
-        try {
-            connection.setAutoCommit(false);
-            try (Statement check = connection.createStatement();
-                    ResultSet result = check.executeQuery("PRAGMA quick_check")) {
-                String verdict = result.next() ? result.getString(1) : "no answer";
-                if (!"ok".equals(verdict)) {
-                    throw new CorruptInboxException(file + " failed its integrity check: " + verdict);
-                }
-            }
-            connection.commit();
-        } catch (SQLException e) {
-            connection.close();
-            throw e;
-        }
-        return new InboxStore(connection);
-    }
-
-    /** The database failed {@code PRAGMA quick_check}. */
-    static final class CorruptInboxException extends SQLException {
-        CorruptInboxException(String message) {
-            super(message);
-        }
+        return new InboxStore(InboxConnection.open(file));
     }
 
     /** What {@link #save} did. */
@@ -136,7 +94,7 @@ final class InboxStore implements AutoCloseable {
                 insert.setInt(6, internal ? 1 : 0);
                 insert.setString(7, text);
                 insert.setInt(8, size);
-                insert.setLong(9, micros(receivedAt));
+                insert.setLong(9, InboxRows.micros(receivedAt));
                 insert.executeUpdate();
                 try (ResultSet keys = insert.getGeneratedKeys()) {
                     keys.next();
@@ -155,12 +113,14 @@ final class InboxStore implements AutoCloseable {
     List<InboxEntry> heads(int limit, Collection<String> busy) throws SQLException {
         return inTransaction(() -> {
             List<InboxEntry> heads = new ArrayList<>();
-            // A session's head: its resume entry if it has one, else its oldest. Sessions by their head's age.
-            String sql = "SELECT * FROM inbox_entry e WHERE e.seq = (SELECT f.seq FROM inbox_entry f "
-                    + "WHERE f.session_id = e.session_id ORDER BY (f.kind = 'resume') DESC, f.seq LIMIT 1) ORDER BY e.seq";
+            // A session's head: its (first) resume entry if it has one, else its oldest; sessions by their
+            // head's age. One pass over the (session_id, seq) index, not a sort per row: a session may hold
+            // thousands of entries.
+            String sql = "SELECT * FROM inbox_entry WHERE seq IN (SELECT COALESCE(MIN(CASE WHEN kind = 'resume' "
+                    + "THEN seq END), MIN(seq)) FROM inbox_entry GROUP BY session_id) ORDER BY seq";
             try (Statement query = connection.createStatement(); ResultSet rows = query.executeQuery(sql)) {
                 while (rows.next() && heads.size() < limit) {
-                    InboxEntry entry = entry(rows);
+                    InboxEntry entry = InboxRows.entry(rows);
                     if (!busy.contains(entry.sessionId())) {
                         heads.add(entry);
                     }
@@ -176,21 +136,27 @@ final class InboxStore implements AutoCloseable {
     }
 
     /**
-     * Removes an answered (or given up) entry, remembering its message id as answered at {@code at}
-     * for the dedup window. Committed when this returns; a no-op for an entry that is gone.
+     * Removes a replayed entry (answered, or its answer finally not delivered), remembering its message
+     * id as answered at {@code at} for the dedup window. Committed when this returns; a no-op for an
+     * entry that is gone.
      */
     void finish(InboxEntry entry, Instant at) throws SQLException {
+        remove(entry, at, true);
+    }
+
+    /**
+     * Removes an entry that was never run (expired), without remembering its message id: its chat was
+     * told to send it again, and that is not a duplicate.
+     */
+    void drop(InboxEntry entry) throws SQLException {
+        remove(entry, null, false);
+    }
+
+    private void remove(InboxEntry entry, Instant at, boolean remember) throws SQLException {
         inTransaction(() -> {
             int removed = update("DELETE FROM inbox_entry WHERE deferred_id = ?", entry.deferredId());
-            if (removed > 0 && !entry.messageId().isEmpty()) {
-                try (PreparedStatement remember = connection.prepareStatement("INSERT OR REPLACE INTO inbox_replayed "
-                        + "(session_id, message_id, deferred_id, replayed_at) VALUES (?, ?, ?, ?)")) {
-                    remember.setString(1, entry.sessionId());
-                    remember.setString(2, entry.messageId());
-                    remember.setString(3, entry.deferredId());
-                    remember.setLong(4, micros(at));
-                    remember.executeUpdate();
-                }
+            if (remember && removed > 0 && !entry.messageId().isEmpty()) {
+                answered.remember(entry, at);
             }
             return removed;
         });
@@ -213,8 +179,8 @@ final class InboxStore implements AutoCloseable {
             try (PreparedStatement query = connection.prepareStatement(
                     "SELECT * FROM inbox_entry WHERE kind = ? AND received_at < ? ORDER BY seq")) {
                 query.setString(1, kind.wireName());
-                query.setLong(2, micros(before));
-                return entries(query);
+                query.setLong(2, InboxRows.micros(before));
+                return InboxRows.entries(query);
             }
         });
     }
@@ -226,7 +192,7 @@ final class InboxStore implements AutoCloseable {
                     "SELECT * FROM inbox_entry WHERE seq > ? ORDER BY seq LIMIT ?")) {
                 query.setLong(1, afterSeq);
                 query.setInt(2, limit);
-                return entries(query);
+                return InboxRows.entries(query);
             }
         });
     }
@@ -242,7 +208,7 @@ final class InboxStore implements AutoCloseable {
             try (Statement query = connection.createStatement();
                     ResultSet rows = query.executeQuery("SELECT MIN(received_at) FROM inbox_entry")) {
                 if (rows.next() && rows.getObject(1) != null) {
-                    oldest = instant(rows.getLong(1));
+                    oldest = InboxRows.instant(rows.getLong(1));
                 }
             }
             List<String> sessions = new ArrayList<>();
@@ -261,12 +227,7 @@ final class InboxStore implements AutoCloseable {
 
     /** Forgets answered message ids older than {@code before}. */
     void pruneAnswered(Instant before) throws SQLException {
-        inTransaction(() -> {
-            try (PreparedStatement delete = connection.prepareStatement("DELETE FROM inbox_replayed WHERE replayed_at < ?")) {
-                delete.setLong(1, micros(before));
-                return delete.executeUpdate();
-            }
-        });
+        inTransaction(() -> answered.prune(before));
     }
 
     @Override
@@ -318,15 +279,7 @@ final class InboxStore implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement answered = connection.prepareStatement("SELECT deferred_id FROM inbox_replayed "
-                + "WHERE session_id = ? AND message_id = ? AND replayed_at >= ?")) {
-            answered.setString(1, sessionId);
-            answered.setString(2, messageId);
-            answered.setLong(3, micros(answeredSince));
-            try (ResultSet rows = answered.executeQuery()) {
-                return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
-            }
-        }
+        return answered.answeredSince(sessionId, messageId, answeredSince);
     }
 
     /** {entries, bytes of text} held now. */
@@ -343,30 +296,5 @@ final class InboxStore implements AutoCloseable {
             statement.setString(1, deferredId);
             return statement.executeUpdate();
         }
-    }
-
-    private static List<InboxEntry> entries(PreparedStatement query) throws SQLException {
-        List<InboxEntry> entries = new ArrayList<>();
-        try (ResultSet rows = query.executeQuery()) {
-            while (rows.next()) {
-                entries.add(entry(rows));
-            }
-        }
-        return entries;
-    }
-
-    private static InboxEntry entry(ResultSet row) throws SQLException {
-        return new InboxEntry(row.getLong("seq"), row.getString("deferred_id"), InboxEntry.Kind.of(row.getString("kind")),
-                row.getString("session_id"), row.getString("channel"), row.getString("message_id"),
-                row.getInt("internal") != 0, row.getString("text"), instant(row.getLong("received_at")),
-                row.getInt("attempts"));
-    }
-
-    private static long micros(Instant instant) {
-        return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
-    }
-
-    private static Instant instant(long micros) {
-        return Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
     }
 }

@@ -17,19 +17,18 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.inject.Provider;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs saved messages whenever the gateway runs (SPEC §9): after CancelDrain, a lease's expiry, the
@@ -37,12 +36,14 @@ import java.util.concurrent.RejectedExecutionException;
  * and {@code quiesce.inbox.replay-concurrency} at once, each through the same gate as a live message —
  * a new drain stops the replay, and what has not started stays saved. A turn's answer (or its failure
  * text) goes to the session's channel through the notification sink as {@code deferred_reply}; the
- * entry is removed once that delivery succeeded or finally failed. A crash in between runs it again,
- * with the same deferred_id: at least once.
+ * entry is removed once that delivery succeeded or finally failed, and only then does the session's
+ * next entry start, so a chat's answers arrive in the order its messages were sent. A crash in
+ * between runs it again, with the same deferred_id: at least once.
  *
  * <p>Entries older than {@code quiesce.inbox.max-age} are not run: their chat gets one
- * {@code deferred_expired} notice. All of this happens on one thread of its own; the turns themselves
- * run where the pipeline runs them. Thread-safe.
+ * {@code deferred_expired} notice. All of this happens on one thread of its own, which reads and
+ * changes the store through the inbox's writer ({@link Inbox#withStore}); the turns themselves run where
+ * the pipeline runs them. Thread-safe.
  */
 @ApplicationScoped
 public class Replayer implements DrainListener {
@@ -50,6 +51,10 @@ public class Replayer implements DrainListener {
     /** What a chat is told when its saved message was too old to run. */
     public static final String EXPIRED_TEXT = "A message you sent while this assistant was paused waited too long "
             + "and was not answered. Please send it again.";
+
+    /** A replayed turn's answer when its Uni failed, which a turn's never does: words for the user. */
+    private static final String UNEXPECTED_FAILURE_TEXT =
+            "Sorry, I could not answer that: the assistant ran into an error. Please try again.";
 
     /*
      * Resolved on the replay thread, when first needed: this listener is created while the state bean
@@ -69,9 +74,12 @@ public class Replayer implements DrainListener {
         replay.setDaemon(true);
         return replay;
     });
-    /** Touched on {@link #thread} only: the entries running now, by deferred id. */
-    private final Map<String, InboxEntry> active = new ConcurrentHashMap<>();
-    private volatile boolean running;
+    /** On {@link #thread} only: the entries running now, by deferred id. */
+    private final Map<String, InboxEntry> active = new HashMap<>();
+    /** On {@link #thread} only: whether {@link #active} was non-empty when last told to the inbox. */
+    private boolean running;
+    /** A {@link #fill} is queued: state changes come by the thousand, one queued fill serves them all. */
+    private final AtomicBoolean fillQueued = new AtomicBoolean();
 
     @Inject
     Replayer(Provider<Inbox> inboxes, Provider<MessagePipeline> pipelines, Provider<DrainStateBean> states,
@@ -89,9 +97,12 @@ public class Replayer implements DrainListener {
 
     @Override
     public void onChange(DrainSnapshot snapshot) {
-        boolean now = snapshot.phase() == Phase.RUNNING && snapshot.inbox().waiting() > 0;
-        if (now) {
-            submit(this::fill);
+        if (snapshot.phase() == Phase.RUNNING && snapshot.inbox().waiting() > 0
+                && fillQueued.compareAndSet(false, true)) {
+            submit(() -> {
+                fillQueued.set(false);
+                fill();
+            });
         }
     }
 
@@ -99,7 +110,7 @@ public class Replayer implements DrainListener {
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         submit(() -> {
-            expire();
+            expireOld();
             fill();
         });
     }
@@ -113,45 +124,36 @@ public class Replayer implements DrainListener {
     private void fill() {
         Inbox inbox = inboxes.get();
         DrainStateBean state = states.get();
-        InboxStore store = inbox.store();
-        if (store == null || state.current().phase() != Phase.RUNNING || active.size() >= concurrency) {
+        if (!inbox.isOpen() || state.current().phase() != Phase.RUNNING || active.size() >= concurrency) {
             settle();
             return;
         }
         Set<String> busy = new HashSet<>();
         active.values().forEach(entry -> busy.add(entry.sessionId()));
-        for (var turn : state.running()) {
-            busy.add(turn.turn().sessionId());
-        }
-        List<InboxEntry> heads;
-        try {
-            heads = store.heads(concurrency - active.size(), busy);
-        } catch (SQLException e) {
-            Log.warnf("Inbox replay could not read the next entries: %s (tried again on the next tick)",
-                    InboxFile.describe(e));
-            settle();
-            return;
-        }
+        state.running().forEach(turn -> busy.add(turn.turn().sessionId()));
+        List<InboxEntry> heads = inbox.withStore("reading the entries to replay next",
+                store -> store.heads(concurrency - active.size(), busy)).orElse(List.of());
         for (InboxEntry entry : heads) {
             if (expired(entry)) {
-                drop(store, entry);
+                expire(entry);
                 continue;
             }
-            try {
-                store.startAttempt(entry.deferredId());
-            } catch (SQLException e) {
-                Log.warnf("Inbox replay could not count an attempt of %s: %s", entry.deferredId(), InboxFile.describe(e));
-                break;
-            }
-            Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(), entry.channel(),
-                    entry.text(), entry.internal(), entry.messageId()), entry.deferredId());
+            Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(),
+                    entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId());
             if (turn.isEmpty()) {
-                break; // the gate said no: a new drain, a shutdown; the entry stays saved
+                if (state.current().phase() != Phase.RUNNING) {
+                    break; // a new drain, a shutdown: nothing more starts, and the entries stay saved
+                }
+                continue; // a live turn of that session started in between: its end fills again
             }
             active.put(entry.deferredId(), entry);
-            turn.get().subscribe().with(outcome -> submit(() -> answered(entry, outcome)),
-                    failure -> submit(() -> answered(entry, new TurnOutcome(TurnOutcome.Kind.FAILED,
-                            "Sorry, I could not answer that: the assistant ran into an error. Please try again.", ""))));
+            // Counted once it started: attempts says how many times a replay ran it.
+            inbox.withStore("counting a replay of " + entry.deferredId(), store -> {
+                store.startAttempt(entry.deferredId());
+                return null;
+            });
+            turn.get().subscribe().with(outcome -> submit(() -> answered(entry, outcome)), failure -> submit(
+                    () -> answered(entry, new TurnOutcome(TurnOutcome.Kind.FAILED, UNEXPECTED_FAILURE_TEXT, ""))));
         }
         settle();
     }
@@ -159,58 +161,64 @@ public class Replayer implements DrainListener {
     /** On the replay thread: delivers a replayed turn's answer and removes its entry. */
     private void answered(InboxEntry entry, TurnOutcome outcome) {
         active.remove(entry.deferredId());
-        InboxStore store = inboxes.get().store();
-        if (outcome.kind() == TurnOutcome.Kind.INTERRUPTED || store == null) {
-            // Cut off by a shutdown (or the store went away): it stays saved and runs again, same id.
+        if (outcome.kind() == TurnOutcome.Kind.INTERRUPTED) {
+            // Cut off by a shutdown: it stays saved and runs again, with the same id.
             settle();
             return;
         }
         boolean delivered = sink.send(new Notification(Notification.Kind.DEFERRED_REPLY, entry.channel(),
                 entry.sessionId(), outcome.reply(), entry.messageId(), entry.deferredId()),
                 clock.instant().plus(deliveryBudget));
-        metrics.replayed(delivered ? "delivered" : "delivery_failed");
-        remove(store, entry, delivered ? "answered" : "answer not delivered");
+        String result = delivered ? "delivered" : "delivery_failed";
+        metrics.replayed(result);
+        inboxes.get().audit().replayed(entry, result, outcome.kind().metricName(), clock.instant());
+        remove(entry, true);
         fill();
     }
 
     /** On the replay thread: entries older than max-age get their notice and go. */
-    private void expire() {
-        InboxStore store = inboxes.get().store();
-        if (store == null) {
-            return;
-        }
-        try {
-            for (InboxEntry entry : store.olderThan(InboxEntry.Kind.DEFERRED, clock.instant().minus(maxAge))) {
-                if (!active.containsKey(entry.deferredId())) {
-                    drop(store, entry);
-                }
-            }
-        } catch (SQLException e) {
-            Log.warnf("Inbox expiry could not read the store: %s", InboxFile.describe(e));
-        }
+    private void expireOld() {
+        Set<String> running = active.keySet();
+        inboxes.get().withStore("reading expired entries",
+                store -> store.olderThan(InboxEntry.Kind.DEFERRED, clock.instant().minus(maxAge)))
+                .orElse(List.of()).stream()
+                .filter(entry -> !running.contains(entry.deferredId()))
+                .forEach(this::expire);
     }
 
     private boolean expired(InboxEntry entry) {
         return entry.receivedAt().plus(maxAge).isBefore(clock.instant());
     }
 
-    private void drop(InboxStore store, InboxEntry entry) {
-        sink.send(new Notification(Notification.Kind.DEFERRED_EXPIRED, entry.channel(), entry.sessionId(), EXPIRED_TEXT,
-                entry.messageId(), entry.deferredId()), clock.instant().plus(deliveryBudget));
+    /** On the replay thread: one deferred_expired notice, counted and audited, and the entry goes, unrun. */
+    private void expire(InboxEntry entry) {
+        boolean notified = sink.send(new Notification(Notification.Kind.DEFERRED_EXPIRED, entry.channel(),
+                entry.sessionId(), EXPIRED_TEXT, entry.messageId(), entry.deferredId()),
+                clock.instant().plus(deliveryBudget));
         metrics.expired();
-        remove(store, entry, "expired");
+        inboxes.get().audit().expired(entry, notified, clock.instant());
+        remove(entry, false);
     }
 
-    private void remove(InboxStore store, InboxEntry entry, String why) {
-        try {
-            store.finish(entry, clock.instant());
-            inboxes.get().index().remove(entry);
-            inboxes.get().publish();
-            Log.debugf("Inbox entry %s of session %s removed: %s", entry.deferredId(), entry.sessionId(), why);
-        } catch (SQLException e) {
-            // It stays, and runs again: at least once, never lost.
-            Log.warnf("Inbox entry %s could not be removed (%s): it will run again", entry.deferredId(),
-                    InboxFile.describe(e));
+    /**
+     * On the replay thread: the entry leaves the store and the index. {@code answered} remembers its message
+     * id for the dedup window. When that fails (the inbox is unavailable now) it stays, and runs again:
+     * at least once, never lost.
+     */
+    private void remove(InboxEntry entry, boolean answered) {
+        Inbox inbox = inboxes.get();
+        boolean removed = inbox.withStore("removing the entry " + entry.deferredId(), store -> {
+            if (answered) {
+                store.finish(entry, clock.instant());
+            } else {
+                store.drop(entry);
+            }
+            inbox.index().remove(entry);
+            inbox.publish();
+            return true;
+        }).isPresent();
+        if (removed) {
+            Log.debugf("Inbox entry %s of session %s removed", entry.deferredId(), entry.sessionId());
         }
     }
 

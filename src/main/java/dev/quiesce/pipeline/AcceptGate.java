@@ -27,6 +27,14 @@ public interface AcceptGate {
             Function<TurnInfo, ? extends TurnControl> control);
 
     /**
+     * What {@link #tryAdmit} would refuse a turn of this kind with now, for the phase, without
+     * registering anything (whether its session is busy is not looked at).
+     *
+     * @return the refusal, or null when the phase admits such a turn
+     */
+    Admission.Refused pausedFor(boolean internal);
+
+    /**
      * Ends an admitted turn's registration. Idempotent.
      *
      * @return false if it was released already

@@ -34,7 +34,11 @@ public interface Deferral {
      */
     boolean holdsBacklog(String sessionId);
 
-    /** Whether {@code message}, refused by the gate for a pause, is to be kept: it has a channel, the mode says defer. */
+    /**
+     * Whether {@code message} (refused by the gate for a pause, or behind its session's backlog) is to be
+     * kept: it has a channel, the mode or its {@code when_paused} says defer, and the inbox can be used
+     * now. The caller refuses it otherwise.
+     */
     boolean accepts(InboundMessage message);
 
     /**

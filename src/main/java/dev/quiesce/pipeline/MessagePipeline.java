@@ -48,6 +48,12 @@ public class MessagePipeline {
     private final TurnCounts counts;
     private final Deferral deferral;
     private final PauseNotices notices = new PauseNotices();
+    /**
+     * The "saved, answered after your earlier ones" notice to a message queued behind a backlog while
+     * the gateway runs: once per session after each pause, counted apart from the pause's own notices
+     * (which that session has had already, in the pause its backlog comes from).
+     */
+    private final PauseNotices behindNotices = new PauseNotices();
 
     /**
      * @param gate unwrapped from its client proxy once, here: every message crosses it twice, and a
@@ -84,14 +90,13 @@ public class MessagePipeline {
     public <R> Uni<R> handle(InboundMessage message, Function<TurnOutcome, R> answer) {
         message.validate();
         if (deferral.holdsBacklog(message.sessionId())) {
-            // Saved messages of this session wait: this one goes behind them, never past them.
-            return defer(message, null, gate.pause(), answer);
+            return behindBacklog(message, answer);
         }
         Admission admission = gate.tryAdmit(message.sessionId(), message.channel(), message.internal(),
                 turn -> new RunningTurn<>(turn, answer, gate, counts));
         if (admission instanceof Admission.Refused refused) {
             if (refused.why() != Admission.Why.BUSY && deferral.accepts(message)) {
-                return defer(message, refused.why(), refused.pause(), answer);
+                return defer(message, refused, answer);
             }
             return Uni.createFrom().item(answer.apply(counts.count(refusal(refused, message.sessionId()))));
         }
@@ -149,21 +154,39 @@ public class MessagePipeline {
     }
 
     /**
-     * Saves {@code message} and answers DEFERRED once it is committed; if it cannot be saved, the
-     * refusal the gate gave ({@code why}; for a message queued behind a backlog, the refusal of the
-     * phase now). The notice text goes with the session's first answer of the pause.
+     * A message of a session whose saved messages are not all answered yet goes behind them, never past
+     * them (SPEC §9 Order) — while paused, and while running too. It is saved (DEFERRED) when it may be;
+     * otherwise (no channel, REFUSE asked for, the inbox unavailable) it is refused as the gate refuses it
+     * now or, while the gate would admit it, as BUSY: the session's earlier messages are its running work.
      */
-    private <R> Uni<R> defer(InboundMessage message, Admission.Why why, long pause, Function<TurnOutcome, R> answer) {
-        return deferral.save(message).map(deposit -> {
-            if (deposit instanceof Deferral.Deposit.Saved saved) {
-                String notice = why == null ? DEFERRED_BEHIND_REPLY
-                        : why == Admission.Why.STOPPING ? DEFERRED_STOPPING_REPLY : DEFERRED_DRAINING_REPLY;
-                String reply = notices.first(message.sessionId(), pause) ? notice : "";
-                return answer.apply(counts.count(new TurnOutcome(TurnOutcome.Kind.DEFERRED, reply, "", saved.deferredId())));
-            }
-            Admission.Why refusedFor = why != null ? why : Admission.Why.DRAINING;
-            return answer.apply(counts.count(refusal(new Admission.Refused(refusedFor, pause), message.sessionId())));
-        });
+    private <R> Uni<R> behindBacklog(InboundMessage message, Function<TurnOutcome, R> answer) {
+        Admission.Refused paused = gate.pausedFor(message.internal());
+        Admission.Refused refused = paused != null ? paused : new Admission.Refused(Admission.Why.BUSY, gate.pause());
+        if (!deferral.accepts(message)) {
+            return Uni.createFrom().item(answer.apply(counts.count(refusal(refused, message.sessionId()))));
+        }
+        return defer(message, refused, answer);
+    }
+
+    /**
+     * Saves {@code message} and answers DEFERRED once it is committed; if it cannot be saved, the
+     * refusal it would have had ({@code refused}; BUSY for a message behind a backlog while running).
+     */
+    private <R> Uni<R> defer(InboundMessage message, Admission.Refused refused, Function<TurnOutcome, R> answer) {
+        return deferral.save(message).map(deposit -> answer.apply(counts.count(
+                deposit instanceof Deferral.Deposit.Saved saved
+                        ? new TurnOutcome(TurnOutcome.Kind.DEFERRED, deferredNotice(refused, message.sessionId()), "",
+                                saved.deferredId())
+                        : refusal(refused, message.sessionId()))));
+    }
+
+    /** A DEFERRED answer's notice: with the session's first answer of the pause (or, running, after it). */
+    private String deferredNotice(Admission.Refused refused, String sessionId) {
+        return switch (refused.why()) {
+            case DRAINING -> notices.first(sessionId, refused.pause()) ? DEFERRED_DRAINING_REPLY : "";
+            case STOPPING -> notices.first(sessionId, refused.pause()) ? DEFERRED_STOPPING_REPLY : "";
+            case BUSY -> behindNotices.first(sessionId, refused.pause()) ? DEFERRED_BEHIND_REPLY : "";
+        };
     }
 
     /** The refusal's outcome; a pause's text only with the session's first answer of that pause. */

@@ -3,6 +3,7 @@ package dev.quiesce.inbox;
 import static dev.quiesce.testing.GatewayClient.message;
 import static dev.quiesce.testing.GatewayClient.session;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.ListInboxRequest;
@@ -15,6 +16,7 @@ import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.pipeline.MessagePipeline;
 import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.GrpcAuth;
+import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import io.grpc.Channel;
@@ -89,6 +91,47 @@ class DeferralTest {
         assertThat(retry.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
         assertThat(retry.getDeferredId()).isEqualTo(first.getDeferredId());
         assertThat(state.current().inbox().waiting()).isEqualTo(waiting);
+    }
+
+    @Test
+    void theChatIsToldOncePerPauseForDeferralsAndRefusalsAlikeAndAgainInTheNextPause() {
+        String chat = session("pauses");
+        drain();
+        TurnResult deferred = send(withChannel(chat, "one", ""));
+        TurnResult refused = send(withChannel(chat, "two", "").toBuilder().setWhenPaused(WhenPaused.WHEN_PAUSED_REFUSE)
+                .build());
+        TurnResult deferredAgain = send(withChannel(chat, "three", ""));
+        state.cancelDrain("test", "");
+        await().until(() -> Chats.listed(channel, chat).isEmpty());
+
+        drain();
+        TurnResult nextPause = send(withChannel(chat, "four", ""));
+        TurnResult nextPauseAgain = send(withChannel(chat, "five", ""));
+
+        assertThat(deferred.getReply()).isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
+        assertThat(refused.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING);
+        assertThat(refused.getReply()).as("the pause's notice went with the first answer").isEmpty();
+        assertThat(deferredAgain.getReply()).isEmpty();
+        assertThat(nextPause.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_DEFERRED);
+        assertThat(nextPause.getReply()).as("a new pause, a new notice")
+                .isEqualTo(MessagePipeline.DEFERRED_DRAINING_REPLY);
+        assertThat(nextPauseAgain.getReply()).isEmpty();
+    }
+
+    @Test
+    void withTheLogSinkAReplayedAnswerIsLoggedByItsSizeAndIdsNeverItsText() {
+        String chat = session("log-sink");
+        String text = "a-question-only-the-user-may-read";
+        try (LogRecorder log = LogRecorder.of("")) {
+            drain();
+            String id = send(withChannel(chat, text, "ts-log")).getDeferredId();
+            state.cancelDrain("test", "");
+            await().until(() -> Chats.listed(channel, chat).isEmpty());
+
+            assertThat(log.all()).as("the echo's answer is the text itself").noneMatch(line -> line.contains(text))
+                    .anySatisfy(line -> assertThat(line).contains("deferred_reply").contains(id)
+                            .contains(text.length() + " characters"));
+        }
     }
 
     @Test

@@ -58,6 +58,49 @@ class InboxFileTest {
     }
 
     @Test
+    void aDatabaseWithOverwrittenPagesIsMovedAsideAndAFreshInboxTakesItsPlace() throws Exception {
+        InboxStore store = ((InboxFile.Opened.Ready) new InboxFile(home, CLOCK).open()).store();
+        for (int i = 0; i < 50; i++) {
+            store.save("m-" + i, InboxEntry.Kind.DEFERRED, "s", "c", "", false, "x".repeat(2000), CLOCK.instant(),
+                    CLOCK.instant(), 100, 1 << 20);
+        }
+        store.close(); // checkpointed into inbox.db: the pages below are the entries'
+        Path db = home.resolve("inbox.db");
+        byte[] bytes = Files.readAllBytes(db);
+        java.util.Arrays.fill(bytes, 4096 * 2, bytes.length, (byte) 0x5a);
+        Files.write(db, bytes);
+
+        InboxFile.Opened opened;
+        try (LogRecorder log = LogRecorder.expecting(InboxFile.class)) {
+            opened = new InboxFile(home, CLOCK).open();
+            assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("moved aside");
+        }
+
+        assertThat(opened).isInstanceOf(InboxFile.Opened.Ready.class);
+        try (InboxStore fresh = ((InboxFile.Opened.Ready) opened).store()) {
+            assertThat(fresh.page(0, 100)).isEmpty();
+        }
+        assertThat(home.resolve("inbox.db.corrupt-2026-12-01T10-00-00.000000+00-00")).hasBinaryContent(bytes);
+    }
+
+    @Test
+    void aDatabaseFileThatCanOnlyBeReadLeavesTheInboxUnavailableUntilItCanBeWritten() throws Exception {
+        ((InboxFile.Opened.Ready) new InboxFile(home, CLOCK).open()).store().close();
+        InboxFile file = new InboxFile(home, CLOCK);
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.immutable(home.resolve("inbox.db"));
+                LogRecorder log = LogRecorder.expecting(InboxFile.class)) {
+            InboxFile.Opened opened = file.open();
+
+            assertThat(opened).isInstanceOfSatisfying(InboxFile.Opened.Unavailable.class,
+                    unavailable -> assertThat(unavailable.cause()).contains("SQLITE_READONLY"));
+            assertThat(log.messages(Level.SEVERE)).hasSize(1);
+        }
+        InboxFile.Opened later = file.open();
+        assertThat(later).isInstanceOf(InboxFile.Opened.Ready.class);
+        ((InboxFile.Opened.Ready) later).store().close();
+    }
+
+    @Test
     void anUnwritableHomeLeavesTheInboxUnavailableWithTheCauseLoggedOnce() throws Exception {
         InboxFile file = new InboxFile(home, CLOCK);
         try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home);

@@ -1,7 +1,9 @@
 package dev.quiesce.inbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.quiesce.testing.UnwritableDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -97,6 +99,52 @@ class InboxStoreTest {
         assertThat(store.save("m-9", InboxEntry.Kind.DEFERRED, "t", "c", "", false, "0123456789", T0, T0, 10, 12))
                 .as("by bytes").isInstanceOf(InboxStore.Saved.Full.class);
         assertThat(store.summary().waiting()).isEqualTo(3);
+    }
+
+    @Test
+    void anExpiredEntryIsDroppedWithoutBeingRememberedSoItsResendIsStoredAgain() throws Exception {
+        save("m-1", "s1", "p-1", T0);
+        store.drop(store.page(0, 1).get(0));
+
+        assertThat(save("m-2", "s1", "p-1", T0.plusSeconds(5))).as("not a duplicate: it was never answered")
+                .isInstanceOf(InboxStore.Saved.Stored.class);
+    }
+
+    @Test
+    void answeredMessageIdsOlderThanTheWindowAreForgotten() throws Exception {
+        save("m-1", "s1", "p-1", T0);
+        store.finish(store.page(0, 1).get(0), T0.plusSeconds(10));
+
+        store.pruneAnswered(T0.plusSeconds(9));
+        assertThat(store.save("m-2", InboxEntry.Kind.DEFERRED, "s1", "chan", "p-1", false, "x", T0.plusSeconds(11),
+                T0, 100, 1 << 20)).as("kept: answered after the cut").isEqualTo(new InboxStore.Saved.Duplicate("m-1"));
+        store.pruneAnswered(T0.plusSeconds(11));
+        assertThat(store.save("m-3", InboxEntry.Kind.DEFERRED, "s1", "chan", "p-1", false, "x", T0.plusSeconds(12),
+                T0, 100, 1 << 20)).as("forgotten").isInstanceOf(InboxStore.Saved.Stored.class);
+    }
+
+    @Test
+    void aDatabaseFileThatCanOnlyBeReadIsRefusedAtOpenNotAtTheFirstSave() throws Exception {
+        save("m-1", "s1", "", T0);
+        store.close();
+        Path file = home.resolve("inbox.db");
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.immutable(file)) {
+            assertThatThrownBy(() -> InboxStore.open(file)).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(InboxFile.describe(e)).startsWith("SQLITE_READONLY"));
+        }
+        store = InboxStore.open(file);
+        assertThat(store.page(0, 10)).extracting(InboxEntry::deferredId).containsExactly("m-1");
+    }
+
+    @Test
+    void aSessionsHeadIsItsOldestEntryHoweverManyItHas() throws Exception {
+        for (int i = 0; i < 300; i++) {
+            store.save("a" + i, InboxEntry.Kind.DEFERRED, "a", "chan", "", false, "x", T0.plusMillis(i), T0, 1000,
+                    1 << 20);
+        }
+        store.save("b0", InboxEntry.Kind.DEFERRED, "b", "chan", "", false, "x", T0.plusSeconds(1), T0, 1000, 1 << 20);
+
+        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a0", "b0");
     }
 
     @Test

@@ -11,6 +11,7 @@ import dev.quiesce.api.v1.InboundMessage;
 import dev.quiesce.api.v1.MessageGatewayGrpc;
 import dev.quiesce.api.v1.TurnOutcome;
 import dev.quiesce.api.v1.WatchStateRequest;
+import dev.quiesce.api.v1.WhenPaused;
 import dev.quiesce.testing.TestTokens;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -40,9 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  * until the run's time is up. Every call's result is classified as expected or not:
  *
  * <ul>
- *   <li>HandleMessage: COMPLETED, REFUSED_DRAINING, REFUSED_BUSY are expected (the clients share
- *       sessions, so BUSY happens); REFUSED_STOPPING, INTERRUPTED and FAILED are not (nothing stops
- *       and echo turns do not fail);
+ *   <li>HandleMessage: COMPLETED, REFUSED_DRAINING, REFUSED_BUSY and DEFERRED are expected (the
+ *       clients share sessions, so BUSY happens; messages carry a channel, so a drain keeps them in the
+ *       inbox, SPEC §9); REFUSED_STOPPING, INTERRUPTED and FAILED are not (nothing stops and echo turns
+ *       do not fail);
  *   <li>CancelDrain with a non-empty drain_id: FAILED_PRECONDITION is expected (another client's drain
  *       or a made-up id); with an empty id it must succeed;
  *   <li>every other call must succeed; any error status (UNAVAILABLE, INTERNAL, UNKNOWN,
@@ -196,7 +198,8 @@ final class GatewayLoad {
     }
 
     private static final Set<TurnOutcome> EXPECTED_OUTCOMES = Set.of(TurnOutcome.TURN_OUTCOME_COMPLETED,
-            TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING, TurnOutcome.TURN_OUTCOME_REFUSED_BUSY);
+            TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING, TurnOutcome.TURN_OUTCOME_REFUSED_BUSY,
+            TurnOutcome.TURN_OUTCOME_DEFERRED);
 
     /** One client: its own channel and random choices. */
     private final class Client {
@@ -245,8 +248,10 @@ final class GatewayLoad {
 
         private void handleMessage() {
             // Half as many sessions as clients: two clients sometimes talk in one session (REFUSED_BUSY).
+            // Every other message asks to be refused while paused, so drains both keep and refuse.
             InboundMessage message = InboundMessage.newBuilder()
                     .setSessionId("load-session-" + random.nextInt(Math.max(1, clients / 2)))
+                    .setWhenPaused(messages % 2 == 0 ? WhenPaused.WHEN_PAUSED_REFUSE : WhenPaused.WHEN_PAUSED_DEFER)
                     .setChannel("#load").setText("message " + messages++ + " from client " + number).build();
             try {
                 TurnOutcome outcome = gateway.withDeadlineAfter(CALL_DEADLINE_SECONDS, TimeUnit.SECONDS)

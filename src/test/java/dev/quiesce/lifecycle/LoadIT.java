@@ -59,7 +59,8 @@ class LoadIT {
             assertThat(result.unexpected()).isZero();
             assertThat(result.monitorProblems()).isEmpty();
             assertThat(result.counts()).containsKeys("HandleMessage/TURN_OUTCOME_COMPLETED",
-                    "HandleMessage/TURN_OUTCOME_REFUSED_DRAINING", "GetState/OK", "WatchState/OK", "BeginDrain/OK",
+                    "HandleMessage/TURN_OUTCOME_REFUSED_DRAINING", "HandleMessage/TURN_OUTCOME_DEFERRED",
+                    "GetState/OK", "WatchState/OK", "BeginDrain/OK",
                     "CancelDrain/OK");
             assertThat(state.getInFlightTurnsList()).isEmpty();
             assertMarkerAgreesWith(state, app.home);

@@ -93,8 +93,12 @@ public final class AgentBackend implements AutoCloseable {
         CompletableFuture<Void> closed = new CompletableFuture<>();
         // One request at a time per HTTP/1.1 connection, so the connection's end is this request's end.
         request.connection().closeHandler(ignored -> closed.complete(null));
-        request.body().onSuccess(body -> received.add(new Request(request.method().name(),
-                request.getHeader("content-type"), body.toJsonObject(), request.response(), closed)));
+        request.body().onSuccess(body -> {
+            long arrived = System.nanoTime();
+            int held = 1 + (int) received.stream().filter(Request::held).count();
+            received.add(new Request(request.method().name(), request.getHeader("content-type"), body.toJsonObject(),
+                    request.response(), closed, arrived, held));
+        });
     }
 
     private static <T> T join(CompletableFuture<T> future) {
@@ -116,14 +120,36 @@ public final class AgentBackend implements AutoCloseable {
         private final HttpServerResponse response;
         private final CompletableFuture<Void> closed;
         private final AtomicBoolean answered = new AtomicBoolean();
+        private final long arrivedNanos;
+        private final int heldAtArrival;
 
         Request(String method, String contentType, JsonObject body, HttpServerResponse response,
-                CompletableFuture<Void> closed) {
+                CompletableFuture<Void> closed, long arrivedNanos, int heldAtArrival) {
             this.method = method;
             this.contentType = contentType;
             this.body = body;
             this.response = response;
             this.closed = closed;
+            this.arrivedNanos = arrivedNanos;
+            this.heldAtArrival = heldAtArrival;
+        }
+
+        /** When it arrived, by {@link System#nanoTime()}. */
+        public long arrivedNanos() {
+            return arrivedNanos;
+        }
+
+        /**
+         * How many requests the backend held (received, not answered, connection open) when this one
+         * arrived, itself included: how many turns the gateway had running on it at once.
+         */
+        public int heldAtArrival() {
+            return heldAtArrival;
+        }
+
+        /** Received, not answered yet, and the gateway still waiting for it. */
+        public boolean held() {
+            return !answered.get() && !closed.isDone();
         }
 
         public String method() {
