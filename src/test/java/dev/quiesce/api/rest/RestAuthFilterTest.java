@@ -48,8 +48,8 @@ class RestAuthFilterTest {
         assertEquals(401, response.getStatus());
         assertEquals("Bearer", response.getHeaderString("WWW-Authenticate"));
         assertEquals("application/json", response.getMediaType().toString());
-        assertEquals(new ApiError("missing bearer token: send 'authorization: Bearer <token>' (see "
-                + home.resolve("control.token") + ")", "UNAUTHENTICATED"), response.getEntity());
+        assertEquals(new ApiError("missing bearer token: send 'authorization: Bearer <token>'", "UNAUTHENTICATED"),
+                response.getEntity());
         assertEquals(Optional.empty(), caller.current());
     }
 
