@@ -60,7 +60,7 @@ public final class Authenticator {
                 throw new AuthException(AuthException.Kind.PERMISSION_DENIED,
                         "token of principal '" + principal.name() + "' lacks scope '" + needed.fileName()
                                 + "' (it has: " + principal.scopeList() + "); an operator grants scopes in the "
-                                + "gateway's tokens file");
+                                + "gateway's tokens file", principal.name());
             }
             return principal;
         } catch (AuthException refused) {

@@ -1,12 +1,11 @@
 package dev.quiesce.api;
 
+import dev.quiesce.testing.FloodProfile;
 import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.RawH2;
 import dev.quiesce.testing.RawHttp;
-import dev.quiesce.testing.TestHome;
 import dev.quiesce.testing.TestTokens;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.io.ByteArrayOutputStream;
@@ -34,11 +33,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection that did not start with SETTINGS as an ERROR line. Every other kind of bad transport
  * input is answered without a line at all.
  *
- * <p>Its own application start ({@link FreshApplication}), so no earlier test has used up a cause's
- * interval.
+ * <p>In an application start of its own ({@link FloodProfile}), so no earlier test has used up a
+ * cause's interval.
  */
 @QuarkusTest
-@TestProfile(MalformedTransportInputTest.FreshApplication.class)
+@TestProfile(FloodProfile.class)
 class MalformedTransportInputTest {
 
     private static final String HEALTH_CHECK = "grpc.health.v1.Health/Check";
@@ -156,13 +155,5 @@ class MalformedTransportInputTest {
 
     private static int port() {
         return RestAssured.port;
-    }
-
-    /** The application with a {@link TestHome}, started for this test alone. */
-    public static class FreshApplication implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(TestHome.class));
-        }
     }
 }

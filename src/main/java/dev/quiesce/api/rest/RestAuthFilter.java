@@ -1,9 +1,11 @@
 package dev.quiesce.api.rest;
 
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.DrainCallAudit;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.auth.AuthException;
 import dev.quiesce.auth.Authenticator;
+import dev.quiesce.auth.Scope;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -16,16 +18,19 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * endpoint needs ({@link RestPathAccess}) before resource matching, so even a path with no
  * resource is refused without a token. Refusals are 401 (with {@code WWW-Authenticate: Bearer})
  * or 403 with an {@link ApiError} body; an accepted request carries its principal in
- * {@link RestCaller}. Thread-safe and non-blocking.
+ * {@link RestCaller}. A refused drain request goes to the audit log ({@link DrainCallAudit}).
+ * Thread-safe; non-blocking but for the audit line of a refused drain request.
  */
 public class RestAuthFilter {
 
     private final Authenticator authenticator;
     private final RestCaller caller;
+    private final DrainCallAudit audit;
 
-    public RestAuthFilter(Authenticator authenticator, RestCaller caller) {
+    public RestAuthFilter(Authenticator authenticator, RestCaller caller, DrainCallAudit audit) {
         this.authenticator = authenticator;
         this.caller = caller;
+        this.audit = audit;
     }
 
     @ServerRequestFilter(preMatching = true)
@@ -43,10 +48,12 @@ public class RestAuthFilter {
         if (rule instanceof AccessRule.Denied denied) {
             return Optional.of(refusal(Refusal.PERMISSION_DENIED, denied.description()));
         }
+        Scope needed = ((AccessRule.Needs) rule).scope();
         try {
-            caller.authenticated(authenticator.authorize(authorization, ((AccessRule.Needs) rule).scope()));
+            caller.authenticated(authenticator.authorize(authorization, needed));
             return Optional.empty();
         } catch (AuthException e) {
+            audit.authRefused(needed, method + " " + RestPathAccess.normalize(path), e);
             return Optional.of(refusal(Refusal.of(e.kind()), e.description()));
         }
     }

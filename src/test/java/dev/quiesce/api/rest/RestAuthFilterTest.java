@@ -1,9 +1,12 @@
 package dev.quiesce.api.rest;
 
+import dev.quiesce.api.DrainCallAudit;
 import dev.quiesce.auth.Authenticator;
 import dev.quiesce.auth.Principal;
 import dev.quiesce.auth.Scope;
 import dev.quiesce.auth.TokenStore;
+import dev.quiesce.drain.DrainAuditLog;
+import dev.quiesce.home.QuiesceHome;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,7 +34,8 @@ class RestAuthFilterTest {
     @BeforeEach
     void tokens() throws IOException {
         writeTokens(home, line("dashboard", "read", "dashboard-token"), line("orchestrator", "drain", "orch-token"));
-        filter = new RestAuthFilter(new Authenticator(TokenStore.open(home)), caller);
+        filter = new RestAuthFilter(new Authenticator(TokenStore.open(home)), caller,
+                new DrainCallAudit(new DrainAuditLog(new QuiesceHome(home))));
     }
 
     @Test
