@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * Decides whether an {@code authorization} value ({@code Bearer <token>}) may perform an
@@ -30,7 +31,7 @@ public final class Authenticator {
 
     private final TokenStore tokens;
     /** Keyed by the refusal's description: one of a few fixed texts, or a principal and scope from the tokens file. */
-    private final OncePerInterval<String> logged;
+    private final OncePerInterval<String> refusalLog;
 
     public Authenticator(TokenStore tokens) {
         this(tokens, Clock.systemUTC());
@@ -38,7 +39,7 @@ public final class Authenticator {
 
     public Authenticator(TokenStore tokens, Clock clock) {
         this.tokens = Objects.requireNonNull(tokens, "tokens");
-        this.logged = OncePerInterval.every(LOG_INTERVAL, clock);
+        this.refusalLog = OncePerInterval.every(LOG_INTERVAL, clock);
     }
 
     /**
@@ -51,11 +52,8 @@ public final class Authenticator {
      *     description never contains the token nor a path.
      */
     public Principal authorize(String authorization, Scope needed) {
-        try {
-            String token = bearerToken(authorization);
-            Principal principal = tokens.authenticate(token).orElseThrow(() -> unauthenticated(
-                    "unknown bearer token: the gateway accepts no such token (it may have been rotated); " + HOW_TO
-                            + " with a current token"));
+        return checked(() -> {
+            Principal principal = known(authorization);
             if (!principal.has(needed)) {
                 throw new AuthException(AuthException.Kind.PERMISSION_DENIED,
                         "token of principal '" + principal.name() + "' lacks scope '" + needed.fileName()
@@ -63,6 +61,29 @@ public final class Authenticator {
                                 + "gateway's tokens file", principal.name());
             }
             return principal;
+        });
+    }
+
+    /**
+     * The principal of the presented token, whatever its scopes: for a refusal that only a known
+     * caller is told (REST's 405 for a method an endpoint does not take).
+     *
+     * @throws AuthException UNAUTHENTICATED as {@link #authorize} does
+     */
+    public Principal authenticate(String authorization) {
+        return checked(() -> known(authorization));
+    }
+
+    private Principal known(String authorization) {
+        return tokens.authenticate(bearerToken(authorization)).orElseThrow(() -> unauthenticated(
+                "unknown bearer token: the gateway accepts no such token (it may have been rotated); " + HOW_TO
+                        + " with a current token"));
+    }
+
+    /** Runs {@code check}, logging the refusal it throws (once per kind per interval). */
+    private Principal checked(Supplier<Principal> check) {
+        try {
+            return check.get();
         } catch (AuthException refused) {
             log(refused);
             throw refused;
@@ -71,7 +92,7 @@ public final class Authenticator {
 
     /** Logs a refusal with the paths the caller was not told, once per description per interval. */
     private void log(AuthException refused) {
-        OptionalLong heldBack = logged.admit(refused.description());
+        OptionalLong heldBack = refusalLog.admit(refused.description());
         if (heldBack.isEmpty()) {
             return;
         }

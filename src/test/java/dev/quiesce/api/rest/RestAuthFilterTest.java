@@ -78,11 +78,31 @@ class RestAuthFilterTest {
     }
 
     @Test
-    void unlistedApiEndpointIs403EvenWithAToken() {
-        Response response = filter.check("DELETE", "/api/gateway/drain", "Bearer orch-token").orElseThrow();
+    void anotherMethodOnAnEndpointIs405WithAllowOnceTheTokenIsKnown() {
+        Response response = filter.check("DELETE", "/api/gateway/drain", "Bearer dashboard-token").orElseThrow();
 
-        assertEquals(403, response.getStatus());
-        assertEquals("PERMISSION_DENIED", ((ApiError) response.getEntity()).code());
+        assertEquals(405, response.getStatus());
+        assertEquals("POST", response.getHeaderString("Allow"));
+        assertTrue(response.getEntity().toString().contains("\"code\":\"METHOD_NOT_ALLOWED\""),
+                response.getEntity().toString());
+        assertEquals(Optional.empty(), caller.current());
+    }
+
+    @Test
+    void anotherMethodOnAnEndpointWithoutATokenIs401() {
+        Response response = filter.check("GET", "/api/gateway/drain", null).orElseThrow();
+
+        assertEquals(401, response.getStatus());
+        assertNull(response.getHeaderString("Allow"));
+    }
+
+    @Test
+    void aPathTheApiDoesNotHaveIs404WithoutAToken() {
+        Response response = filter.check("GET", "/api/nope", null).orElseThrow();
+
+        assertEquals(404, response.getStatus());
+        assertEquals("application/json", response.getMediaType().toString());
+        assertTrue(response.getEntity().toString().contains("\"code\":\"NOT_FOUND\""), response.getEntity().toString());
     }
 
     @Test
