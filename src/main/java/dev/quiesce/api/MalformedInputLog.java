@@ -141,8 +141,7 @@ public class MalformedInputLog {
         if (heldBack.isEmpty()) {
             return;
         }
-        Log.warnf("Malformed input from a client: %s; %s", cause.description, heldBack.getAsLong() == 0
-                ? "more like it within " + INTERVAL.toMinutes() + " min are counted, not logged"
-                : heldBack.getAsLong() + " more like it since the last such line were not logged");
+        Log.warnf("Malformed input from a client: %s; %s", cause.description,
+                limiter.heldBackNote(heldBack.getAsLong()));
     }
 }

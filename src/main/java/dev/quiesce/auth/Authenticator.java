@@ -96,11 +96,9 @@ public final class Authenticator {
         if (heldBack.isEmpty()) {
             return;
         }
-        String repeats = heldBack.getAsLong() == 0
-                ? "the same refusal again within " + LOG_INTERVAL.toMinutes() + " min is counted, not logged"
-                : heldBack.getAsLong() + " more like it since the last such line were not logged";
         Log.infof("Refused a call: %s. Tokens are checked against %s; a token generated at first start is in %s "
-                + "(%s)", refused.description(), tokens.tokensFile(), tokens.controlTokenFile(), repeats);
+                + "(%s)", refused.description(), tokens.tokensFile(), tokens.controlTokenFile(),
+                refusalLog.heldBackNote(heldBack.getAsLong()));
     }
 
     /** The token in a {@code Bearer <token>} value; throws UNAUTHENTICATED describing what is wrong. */

@@ -6,9 +6,9 @@ import java.util.function.Consumer;
 
 /**
  * Hands each new state version, each audited event and each refused call to every
- * {@link DrainListener}, after the state lock is released. Versions arrive in order: when two changes race, a listener may miss the older
- * one, never see it after the newer (the newer contains it). A listener that throws is logged and
- * the others are still told. Thread-safe.
+ * {@link DrainListener}, after the state lock is released. Versions arrive in order: when two
+ * changes race, a listener may miss the older one, never see it after the newer (the newer
+ * contains it). A listener that throws is logged and the others are still told. Thread-safe.
  */
 final class ListenerFanOut {
 

@@ -62,6 +62,16 @@ public final class OncePerInterval<C> {
     }
 
     /**
+     * The end of a log line let through with {@code heldBack} (what {@link #admit} returned), for a
+     * reader who sees one line where there were many: {@code more like it within 1 min are counted,
+     * not logged} for the first, else {@code 37 more like it since the last such line were not logged}.
+     */
+    public String heldBackNote(long heldBack) {
+        return heldBack == 0 ? "more like it within " + interval.toMinutes() + " min are counted, not logged"
+                : heldBack + " more like it since the last such line were not logged";
+    }
+
+    /**
      * Takes the counts of the occurrences held back since the last one let through, per cause that
      * has any, and starts each count again at 0: for a summary at the end (a shutdown), so that no
      * held-back occurrence goes unreported. The intervals run on.

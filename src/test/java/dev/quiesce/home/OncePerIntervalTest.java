@@ -59,6 +59,12 @@ class OncePerIntervalTest {
     }
 
     @Test
+    void theNoteOfALineSaysWhatItStandsFor() {
+        assertThat(limiter.heldBackNote(0)).isEqualTo("more like it within 1 min are counted, not logged");
+        assertThat(limiter.heldBackNote(37)).isEqualTo("37 more like it since the last such line were not logged");
+    }
+
+    @Test
     void ofManyThreadsReportingOneCauseAtOnceExactlyOneIsLetThrough() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {

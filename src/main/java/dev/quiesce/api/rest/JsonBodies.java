@@ -178,7 +178,10 @@ final class JsonBodies {
         return node.longValue();
     }
 
-    /** A body that is not one JSON object, or a field that is not what the endpoint takes; the message says what to fix. */
+    /**
+     * A body that is not one JSON object, or a field that is not what the endpoint takes; the
+     * message says what to fix.
+     */
     static final class BadBody extends RuntimeException {
         BadBody(String message) {
             super(message, null, false, false);
