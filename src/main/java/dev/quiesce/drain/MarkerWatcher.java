@@ -33,8 +33,10 @@ import java.time.Instant;
  * and the next event or tick tries again. If the watch thread dies, the tick carries on and
  * {@link #isAlive()} reports it so liveness goes DOWN.
  *
- * <p>The watch dies when the home directory is deleted. The tick starts it again once the home is a
- * directory again, so liveness recovers without a restart when an operator restores the home. It
+ * <p>The watch dies when the home directory is deleted: the watch thread sees its key go invalid,
+ * or the tick sees the home gone first ({@link #endWhenHomeIsGone}). The tick starts it again once
+ * the home is a directory again, so liveness recovers without a restart when an operator restores
+ * the home. It
  * does not re-create the home itself: a home that vanishes while the gateway runs is an unmounted
  * volume or a mistake, and a drain acknowledged into a fresh directory nobody expects is a drain
  * that may not survive the restart an operator reaches for. Until it is back, BeginDrain and
@@ -56,6 +58,8 @@ public class MarkerWatcher {
     private volatile String deathCause = "";
     /** A watch that cannot be started is retried every tick: its cause is logged once. */
     private final LogOnce<String> startFailure = LogOnce.tracker();
+    /** The watch service whose end was last logged, so the thread and the tick log one end once. */
+    private final LogOnce<WatchService> ended = LogOnce.tracker();
     private volatile Instant lastTick;
 
     @Inject
@@ -127,10 +131,34 @@ public class MarkerWatcher {
         closeQuietly(watchService);
     }
 
-    /** The fallback reconcile; also judges expiry by age, and re-arms a watch that died. */
+    /**
+     * Ends a watch whose home is gone although the JDK still holds its key valid. Linux reports a
+     * deleted directory to a watch (inotify's IN_DELETE_SELF, which invalidates the key) only once
+     * nothing holds a file in it open, and the gateway holds {@code <home>/.lock} open for as long as
+     * it runs ({@code home.HomeLock}): the watch thread alone never sees such a home go.
+     */
+    private synchronized void endWhenHomeIsGone() {
+        WatchService service = watchService;
+        if (stopping || !watchEnabled || !isAlive() || Files.isDirectory(home)) {
+            return;
+        }
+        reportEnd(service);
+        closeQuietly(service);
+    }
+
+    /** Records that the watch on {@code service} ended with the home, and logs it once per service. */
+    private void reportEnd(WatchService service) {
+        deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
+        if (ended.isNew(service)) {
+            Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
+        }
+    }
+
+    /** The fallback reconcile; also judges expiry by age, and ends or re-arms the watch with its home. */
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         lastTick = clock.instant();
+        endWhenHomeIsGone();
         rearmWhenHomeIsBack();
         state.reconcile("tick");
     }
@@ -180,13 +208,12 @@ public class MarkerWatcher {
                     state.reconcile("fs-watch");
                 }
                 if (!key.reset()) {
-                    deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
-                    Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
+                    reportEnd(service);
                     return;
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
-            if (!stopping) {
+            if (!stopping && ended.current() != service) {
                 deathCause = "watch closed: " + e;
             }
         } catch (RuntimeException e) {

@@ -5,8 +5,10 @@ import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.marker.DrainMarkerStore;
 import dev.quiesce.marker.MarkerJudge;
 import dev.quiesce.testing.LogRecorder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,5 +74,28 @@ class MarkerWatcherTest {
                 + IsoTimes.format(Instant.now()) + "\", \"epoch\": \"" + EPOCH + "\"}");
         await("seen by the watch, no tick needed").atMost(Duration.ofSeconds(10))
                 .until(() -> state.current().phase() == Phase.DRAINING);
+    }
+
+    @Test
+    void aHomeDeletedWhileTheGatewayHoldsAFileInItOpenEndsTheWatchOnTheNextTick() throws Exception {
+        // As HomeLock holds <home>/.lock: Linux then never tells the watch its directory was deleted.
+        try (FileChannel lock = FileChannel.open(home.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            try (LogRecorder log = LogRecorder.expecting(MarkerWatcher.class)) {
+                Files.delete(home.resolve(".lock"));
+                Files.delete(home);
+                watcher.tick();
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> !watcher.isAlive());
+                watcher.tick();
+                assertThat(watcher.deathCause()).contains(home.toString(), "no longer watchable");
+                assertThat(log.messages(Level.SEVERE)).as("the end, once").hasSize(1);
+            }
+
+            Files.createDirectory(home);
+            watcher.tick();
+
+            assertThat(watcher.isAlive()).isTrue();
+        }
     }
 }
