@@ -3,6 +3,7 @@ package dev.quiesce.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.config.Durations;
 import dev.quiesce.config.OutboundHttp;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -125,12 +125,8 @@ public final class HttpTurnHandler implements TurnHandler {
         return "the agent backend could not be reached (" + cause.getClass().getSimpleName() + ")";
     }
 
+    /** The timeout as the config spells it ({@code 1s}, {@code 5m}), not {@code PT1S}: the reply goes to a user. */
     private String timedOut() {
-        return "the agent backend did not answer within " + readable(timeout);
-    }
-
-    /** {@code 1s}, {@code 5m}, {@code 1m30s} (as the config spells it), not {@code PT1S}: the reply goes to a user. */
-    private static String readable(Duration duration) {
-        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
+        return "the agent backend did not answer within " + Durations.readable(timeout);
     }
 }

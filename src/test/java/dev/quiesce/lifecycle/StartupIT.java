@@ -10,12 +10,36 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * How the packaged application starts: with the defaults and a fresh home it starts without a single
- * warning, so a WARN at start always means something.
+ * How the packaged application starts: with settings that cannot work it exits non-zero naming the
+ * property before it serves anything, and with the defaults and a fresh home it starts without a
+ * single warning, so a WARN at start always means something.
  */
 class StartupIT {
 
     private static final Duration START = Duration.ofSeconds(30);
+
+    @Test
+    void aMaxLeaseShorterThanTheDefaultLeaseRefusesToStartNamingBothProperties() throws Exception {
+        PackagedApp.Finished start = PackagedApp.runToExit(PackagedApp.newHome(),
+                Map.of("quiesce.drain.max-lease", "10m"), START);
+
+        assertThat(start.exit().code()).isNotZero();
+        assertThat(start.output()).contains("quiesce.drain.default-lease (1h)", "quiesce.drain.max-lease (10m)")
+                .doesNotContain("Listening on");
+    }
+
+    @Test
+    void aNegativeDrainTimeoutRefusesToStartBeforeTheHomeIsTouched() throws Exception {
+        Path home = PackagedApp.newHome();
+
+        PackagedApp.Finished start = PackagedApp.runToExit(home,
+                Map.of("quiesce.shutdown.drain-timeout", "-5s"), START);
+
+        assertThat(start.exit().code()).isNotZero();
+        assertThat(start.output()).contains("quiesce.shutdown.drain-timeout", "\"-5s\"", "0s or longer")
+                .doesNotContain("waiting up to", "Listening on");
+        assertThat(home.resolve(".lock")).doesNotExist();
+    }
 
     @Test
     void aFreshHomeWithTheDefaultsStartsAndStopsWithoutAWarning() throws Exception {
