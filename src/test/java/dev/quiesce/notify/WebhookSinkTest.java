@@ -204,16 +204,12 @@ class WebhookSinkTest {
         WebhookSink sink = new WebhookSink(closedPort(), Duration.ofSeconds(2), 3, SHORT_BACKOFF, clock);
         Instant deadline = inSeconds(10);
 
-        Delivery delivery;
-        List<String> warnings;
-        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
-            delivery = sink.deliver(ping(), deadline);
-            warnings = log.messages(Level.WARNING);
-        }
+        Delivered result = deliverQuietly(sink, deadline);
 
         assertThat(clock.instant()).isBefore(deadline);
-        assertThat(delivery).isEqualTo(Delivery.failed("3 attempts failed: could not connect (connection refused)"));
-        assertThat(warnings).singleElement().asString()
+        assertThat(result.delivery())
+                .isEqualTo(Delivery.failed("3 attempts failed: could not connect (connection refused)"));
+        assertThat(result.warnings()).singleElement().asString()
                 .contains("not delivered to channel 'C024BE91L' (session 'session-7'): 3 attempts failed: "
                         + "could not connect (connection refused)")
                 .contains("java.net.ConnectException")
@@ -224,44 +220,29 @@ class WebhookSinkTest {
     @Test
     void aWebhookThatStallsPastTheDeadlineIsReportedAsStoppedByTheDeadline() {
         requestsToHang.set(Integer.MAX_VALUE);
-        WebhookSink sink = sink(Duration.ofSeconds(30), 3);
+        Delivered result = deliverQuietly(sink(Duration.ofSeconds(30), 3), clock.instant().plusMillis(700));
 
-        Delivery delivery;
-        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
-            delivery = sink.deliver(ping(), clock.instant().plusMillis(700));
-            assertThat(log.messages(Level.WARNING)).singleElement().asString()
-                    .contains("not delivered to channel 'C024BE91L' (session 'session-7') before the deadline "
-                            + "(1 attempt made, the last: no answer within");
-        }
-
-        assertThat(delivery.byDeadline()).isTrue();
-        assertThat(delivery.why()).startsWith("1 attempt made, the last: no answer within ");
+        assertThat(result.delivery().byDeadline()).isTrue();
+        assertThat(result.delivery().why()).startsWith("1 attempt made, the last: no answer within ");
+        assertThat(result.warnings()).singleElement().asString()
+                .contains("not delivered to channel 'C024BE91L' (session 'session-7') before the deadline "
+                        + "(1 attempt made, the last: no answer within");
         assertThat(received).hasSize(1);
     }
 
     @Test
     void aWebhookWhoseEveryAttemptTimesOutWellInsideTheDeadlineIsNotBlamedOnTheDeadline() {
         requestsToHang.set(Integer.MAX_VALUE);
-        WebhookSink sink = sink(Duration.ofMillis(200), 2);
+        Delivered result = deliverQuietly(sink(Duration.ofMillis(200), 2), inSeconds(30));
 
-        Delivery delivery;
-        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
-            delivery = sink.deliver(ping(), inSeconds(30));
-        }
-
-        assertThat(delivery).isEqualTo(Delivery.failed("2 attempts failed: no answer within 200 ms"));
+        assertThat(result.delivery()).isEqualTo(Delivery.failed("2 attempts failed: no answer within 200 ms"));
     }
 
     @Test
     void theShutdownSummaryOfABroadcastToARefusingWebhookNamesTheCause(@TempDir Path home) throws IOException {
         WebhookSink sink = new WebhookSink(closedPort(), Duration.ofSeconds(2), 3, SHORT_BACKOFF, clock);
-        ShutdownNotifier notifier = PlainNotifier.of(sink, home, Optional.of("#ops"), Duration.ofMinutes(10),
-                Duration.ofSeconds(10), clock, new SimpleMeterRegistry());
 
-        NotifyReport report;
-        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
-            report = notifier.notifyShutdown(List.of(), MarkerJudgement.ABSENT, inSeconds(10));
-        }
+        NotifyReport report = broadcastQuietly(sink, home, inSeconds(10));
 
         assertThat(report.home()).isEqualTo(HomeBroadcast.FAILED);
         assertThat(report.homeDetail())
@@ -271,17 +252,32 @@ class WebhookSinkTest {
     @Test
     void theShutdownSummaryOfABroadcastToAStallingWebhookNamesTheDeadline(@TempDir Path home) {
         requestsToHang.set(Integer.MAX_VALUE);
-        ShutdownNotifier notifier = PlainNotifier.of(sink(Duration.ofSeconds(30), 3), home, Optional.of("#ops"),
-                Duration.ofMinutes(10), Duration.ofSeconds(10), clock, new SimpleMeterRegistry());
 
-        NotifyReport report;
-        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
-            report = notifier.notifyShutdown(List.of(), MarkerJudgement.ABSENT, clock.instant().plusMillis(700));
-        }
+        NotifyReport report = broadcastQuietly(sink(Duration.ofSeconds(30), 3), home, clock.instant().plusMillis(700));
 
         assertThat(report.home()).isEqualTo(HomeBroadcast.FAILED);
         assertThat(report.homeDetail()).startsWith("not delivered to #ops before the deadline (1 attempt made, "
                 + "the last: no answer within ");
+    }
+
+    /** What a sink made of a notification, and the warnings it logged. */
+    private record Delivered(Delivery delivery, List<String> warnings) {}
+
+    /** {@code sink} delivers {@link #ping()} by {@code deadline}; its expected warning is kept off the console. */
+    private static Delivered deliverQuietly(WebhookSink sink, Instant deadline) {
+        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
+            Delivery delivery = sink.deliver(ping(), deadline);
+            return new Delivered(delivery, log.messages(Level.WARNING));
+        }
+    }
+
+    /** A shutdown with no interrupted turns, whose home broadcast to {@code #ops} goes to {@code sink}. */
+    private NotifyReport broadcastQuietly(WebhookSink sink, Path home, Instant deadline) {
+        ShutdownNotifier notifier = PlainNotifier.of(sink, home, Optional.of("#ops"), Duration.ofMinutes(10),
+                Duration.ofSeconds(10), clock, new SimpleMeterRegistry());
+        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
+            return notifier.notifyShutdown(List.of(), MarkerJudgement.ABSENT, deadline);
+        }
     }
 
     /** A webhook URL on a port nothing listens on: every connection is refused. */
