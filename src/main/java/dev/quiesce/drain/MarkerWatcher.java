@@ -20,6 +20,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -33,8 +34,12 @@ import java.time.Instant;
  * and the next event or tick tries again. If the watch thread dies, the tick carries on and
  * {@link #isAlive()} reports it so liveness goes DOWN.
  *
- * <p>The watch dies when the home directory is deleted. The tick starts it again once the home is a
- * directory again, so liveness recovers without a restart when an operator restores the home. It
+ * <p>The watch dies when the home directory is deleted. The OS does not always say so: while a file in
+ * the home is open (the {@code HomeLock}'s {@code .lock} always is) a deleted directory's watch
+ * receives no event and its key stays valid, so the watch would wait forever on a directory that is
+ * gone. The tick therefore also compares the home with the directory the watch was set on (its file
+ * key, the inode) and retires a watch whose home is gone or was replaced. It starts the watch again
+ * once the home is a directory again, so liveness recovers without a restart when an operator restores the home. It
  * does not re-create the home itself: a home that vanishes while the gateway runs is an unmounted
  * volume or a mistake, and a drain acknowledged into a fresh directory nobody expects is a drain
  * that may not survive the restart an operator reaches for. Until it is back, BeginDrain and
@@ -50,6 +55,8 @@ public class MarkerWatcher {
     /** False only in the benchmark's reference-design runs ({@code quiesce.marker.watch-enabled}). */
     private final boolean watchEnabled;
     private volatile WatchService watchService;
+    /** The file key (inode) of the directory the running watch was set on; null when unknown. */
+    private volatile Object watchedDirectory;
     private volatile Thread watchThread;
     private volatile boolean stopping;
     /** Why the watch is not running, for liveness; empty before it first failed. */
@@ -89,6 +96,7 @@ public class MarkerWatcher {
         WatchService service = null;
         try {
             service = FileSystems.getDefault().newWatchService();
+            Object directory = fileKey();
             home.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
             WatchService registered = service;
@@ -96,6 +104,7 @@ public class MarkerWatcher {
             thread.setDaemon(true);
             closeQuietly(watchService); // the dead one's, if any
             watchService = service;
+            watchedDirectory = directory;
             watchThread = thread;
             thread.start();
             startFailure.clear();
@@ -107,6 +116,40 @@ public class MarkerWatcher {
                 Log.errorf("Marker file-system watch unavailable (%s); relying on the poll tick", e.toString());
             }
             return false;
+        }
+    }
+
+    /**
+     * Retires a running watch whose home is gone or is another directory now: its thread would never
+     * see a change again (see the class comment). Its cause is logged once, as a watch that died is.
+     */
+    private synchronized void retireWhenHomeIsGone() {
+        if (stopping || !watchEnabled || !isAlive() || watchService == null) {
+            return; // nothing running, or retired already and its thread still leaving
+        }
+        Object now = fileKey();
+        if (now != null && now.equals(watchedDirectory)) {
+            return;
+        }
+        homeUnwatchable();
+        WatchService retired = watchService;
+        watchService = null; // so the thread, leaving on the close, keeps this cause
+        closeQuietly(retired);
+    }
+
+    /** The watch can no longer see the home: the cause, for liveness, and its one log line. */
+    private void homeUnwatchable() {
+        deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
+        Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
+    }
+
+    /** The home's file key (its inode), or null when it is no directory or cannot be read. */
+    private Object fileKey() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(home, BasicFileAttributes.class);
+            return attributes.isDirectory() ? attributes.fileKey() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -131,6 +174,7 @@ public class MarkerWatcher {
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         lastTick = clock.instant();
+        retireWhenHomeIsGone();
         rearmWhenHomeIsBack();
         state.reconcile("tick");
     }
@@ -180,13 +224,12 @@ public class MarkerWatcher {
                     state.reconcile("fs-watch");
                 }
                 if (!key.reset()) {
-                    deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
-                    Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
+                    homeUnwatchable();
                     return;
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
-            if (!stopping) {
+            if (!stopping && service == watchService) { // not closed by retireWhenHomeIsGone, which said why
                 deathCause = "watch closed: " + e;
             }
         } catch (RuntimeException e) {
