@@ -18,16 +18,31 @@ public final class AuthException extends RuntimeException {
     }
 
     private final Kind kind;
+    private final String principal;
 
+    /** A refusal of a caller whose token is not known (UNAUTHENTICATED). */
     public AuthException(Kind kind, String description) {
+        this(kind, description, "");
+    }
+
+    /**
+     * @param principal the caller's, from its token; empty when the token is not known
+     */
+    public AuthException(Kind kind, String description, String principal) {
         // No stack trace: this is an expected refusal, thrown on every bad call.
         super(description, null, false, false);
         this.kind = Objects.requireNonNull(kind, "kind");
+        this.principal = Objects.requireNonNull(principal, "principal");
     }
 
     /** Why the request was refused. */
     public Kind kind() {
         return kind;
+    }
+
+    /** The refused caller's principal, or empty when its token is not known. */
+    public String principal() {
+        return principal;
     }
 
     /** What was wrong and what to do about it (same as {@link #getMessage()}). */

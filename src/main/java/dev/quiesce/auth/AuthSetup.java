@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Clock;
 
 /** CDI wiring of the token store and the authenticator. */
 @Singleton
@@ -28,7 +29,7 @@ public class AuthSetup {
 
     @Produces
     @Singleton
-    Authenticator authenticator(TokenStore tokens) {
-        return new Authenticator(tokens);
+    Authenticator authenticator(TokenStore tokens, Clock clock) {
+        return new Authenticator(tokens, clock);
     }
 }

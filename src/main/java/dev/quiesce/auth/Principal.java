@@ -36,7 +36,7 @@ public record Principal(String name, Set<Scope> scopes) {
     public void authorizeMessage(boolean internal) {
         if (internal && !has(Scope.INTERNAL)) {
             throw new AuthException(AuthException.Kind.PERMISSION_DENIED,
-                    "token of principal '" + name + "' lacks scope 'internal', needed for internal messages");
+                    "token of principal '" + name + "' lacks scope 'internal', needed for internal messages", name);
         }
     }
 

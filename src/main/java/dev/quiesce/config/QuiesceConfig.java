@@ -1,6 +1,11 @@
 package dev.quiesce.config;
 
+import dev.quiesce.config.ConfigConverters.AtLeastOne;
+import dev.quiesce.config.ConfigConverters.Positive;
+import dev.quiesce.config.ConfigConverters.Schedule;
+import dev.quiesce.config.ConfigConverters.ZeroOrLonger;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
@@ -9,6 +14,14 @@ import java.util.Optional;
 /**
  * Every {@code quiesce.*} property, with its default. The README's configuration table lists
  * the same properties; keep the two in step.
+ *
+ * <p>A value that cannot work stops the start, naming the property: each duration is longer than 0s
+ * ({@link Positive}) unless 0 means something for it ({@link ZeroOrLonger}: the echo delay, the
+ * shutdown's drain timeout, the home broadcast's minimum interval), the two schedules are durations
+ * longer than 0s that cannot be turned off ({@link Schedule}), the webhook makes at least one attempt,
+ * and the default lease is no longer than the maximum ({@link QuiesceConfigCheck}). Values of a
+ * handler or sink that is not selected are checked too: they are wrong either way, and switching later
+ * should not bring up an old mistake.
  *
  * <p>Immutable once the application has started; safe to read from any thread.
  */
@@ -43,10 +56,16 @@ public interface QuiesceConfig {
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
         @WithDefault("1h")
+        @WithConverter(Positive.class)
         Duration maxAge();
 
-        /** Fallback reconcile tick; the file-system watch reacts sooner. */
+        /**
+         * Fallback reconcile tick; the file-system watch reacts sooner. Text, because the scheduler reads
+         * it ({@code @Scheduled(every = "{quiesce.marker.poll-interval}")}); it cannot be turned off,
+         * since the tick also expires markers by age and restarts a watch that died.
+         */
         @WithDefault("1s")
+        @WithConverter(Schedule.class)
         String pollInterval();
 
         /**
@@ -66,12 +85,14 @@ public interface QuiesceConfig {
 
     /** Drain leases. */
     interface Drain {
-        /** Lease used when BeginDrain asks for none (0). */
+        /** Lease used when BeginDrain asks for none (0); no longer than {@link #maxLease()}. */
         @WithDefault("1h")
+        @WithConverter(Positive.class)
         Duration defaultLease();
 
         /** The longest lease a caller may ask for. */
         @WithDefault("24h")
+        @WithConverter(Positive.class)
         Duration maxLease();
     }
 
@@ -100,8 +121,12 @@ public interface QuiesceConfig {
 
         /** The echo handler. */
         interface Echo {
-            /** How long an echo turn takes; a delay lets a newcomer watch a drain wait for a turn. */
+            /**
+             * How long an echo turn takes (0: it answers at once); a delay lets a newcomer watch a drain
+             * wait for a turn.
+             */
             @WithDefault("0s")
+            @WithConverter(ZeroOrLonger.class)
             Duration delay();
         }
 
@@ -112,10 +137,12 @@ public interface QuiesceConfig {
 
             /** The longest a turn may take before it fails. */
             @WithDefault("5m")
+            @WithConverter(Positive.class)
             Duration timeout();
 
             /** Connection timeout to the backend. */
             @WithDefault("5s")
+            @WithConverter(Positive.class)
             Duration connectTimeout();
         }
     }
@@ -123,10 +150,11 @@ public interface QuiesceConfig {
     /** The shutdown sequence (SPEC §7). */
     interface Shutdown {
         /**
-         * How long a shutdown waits for running turns before interrupting them. Kubernetes'
-         * terminationGracePeriodSeconds must exceed this plus {@code quiesce.notify.budget}.
+         * How long a shutdown waits for running turns before interrupting them (0: it interrupts them at
+         * once). Kubernetes' terminationGracePeriodSeconds must exceed this plus {@code quiesce.notify.budget}.
          */
         @WithDefault("25s")
+        @WithConverter(ZeroOrLonger.class)
         Duration drainTimeout();
     }
 
@@ -147,12 +175,17 @@ public interface QuiesceConfig {
         /** The home channel that gets the "gateway shutting down" broadcast; empty = none. */
         Optional<String> homeChannel();
 
-        /** At most one home broadcast per this interval, remembered across restarts in the home. */
+        /**
+         * At most one home broadcast per this interval, remembered across restarts in the home (0: every
+         * shutdown broadcasts).
+         */
         @WithDefault("10m")
+        @WithConverter(ZeroOrLonger.class)
         Duration homeMinInterval();
 
         /** Everything the notifier does on a shutdown (pings and broadcast, retries included) fits in this. */
         @WithDefault("10s")
+        @WithConverter(Positive.class)
         Duration budget();
 
         Webhook webhook();
@@ -164,10 +197,12 @@ public interface QuiesceConfig {
 
             /** Timeout of one attempt. */
             @WithDefault("2s")
+            @WithConverter(Positive.class)
             Duration timeout();
 
-            /** Attempts per notification (the first included), all inside the budget. */
+            /** Attempts per notification (the first included, so at least 1), all inside the budget. */
             @WithDefault("3")
+            @WithConverter(AtLeastOne.class)
             int attempts();
         }
     }
@@ -176,9 +211,11 @@ public interface QuiesceConfig {
     interface Auth {
         /**
          * How often the tokens file is looked at, so rotated tokens take effect without a restart. A
-         * look is one {@code stat}; the file is read only when it changed.
+         * look is one {@code stat}; the file is read only when it changed. Text, because the scheduler
+         * reads it; it cannot be turned off.
          */
         @WithDefault("1s")
+        @WithConverter(Schedule.class)
         String reloadInterval();
     }
 

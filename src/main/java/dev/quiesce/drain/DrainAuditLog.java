@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.quiesce.home.IsoTimes;
 import dev.quiesce.home.LogOnce;
+import dev.quiesce.home.OncePerInterval;
 import dev.quiesce.home.QuiesceHome;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,31 +16,54 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * {@code <home>/drain-audit.jsonl}: one JSON object per line for every begin, renew, cancel,
- * expiry and shutdown, with the principal, reason, drain_id, turns in flight and outcome.
- * It owns the file's schema: the drain events ({@link #onEvent}), the shutdown's summary
- * ({@link #recordShutdown}) and the inbox's events ({@link #recordInbox}) are the only lines.
- * Append-only, mode 0600. A failed append is logged once per distinct cause and never fails the
- * transition that caused it (the transition has already happened). Thread-safe.
+ * expiry and shutdown, with the principal, reason, drain_id, turns in flight and outcome, and for
+ * every refused drain call. It owns the file's schema: the drain events ({@link #onEvent}), the
+ * refusals ({@link #recordRefusal}), the shutdown's summary ({@link #recordShutdown}) and the inbox's
+ * events ({@link #recordInbox}) are the only lines. Append-only, mode 0600. A failed append is logged once per distinct cause and never fails
+ * the transition that caused it (the transition has already happened). Thread-safe.
+ *
+ * <p>Refusals of auth (no valid token, or a token without scope {@code drain}) can come at any rate,
+ * from anyone: those are coalesced, at most one line per call, kind, principal and description per
+ * {@link #COALESCE_INTERVAL}, whose {@code count} says how many refusals it stands for (itself and
+ * those since the line before). What is held back when the gateway stops gets a last line before
+ * the shutdown summary. Refusals the state makes (shutting down, another drain_id, the marker not
+ * written, a value out of range) come from a caller with scope {@code drain} and get a line each.
  */
 @ApplicationScoped
 public class DrainAuditLog implements DrainListener {
 
     public static final String FILE_NAME = "drain-audit.jsonl";
 
+    /** How often one kind of auth refusal of one call gets a line at most. */
+    public static final Duration COALESCE_INTERVAL = Duration.ofSeconds(10);
+
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> COALESCED = Set.of("unauthenticated", "permission_denied");
 
     private final Path path;
+    private final Clock clock;
     private final LogOnce<String> appendFailure = LogOnce.tracker();
+    private final OncePerInterval<DrainRefusal> authRefusals;
 
     @Inject
-    public DrainAuditLog(QuiesceHome home) {
+    public DrainAuditLog(QuiesceHome home, Clock clock) {
         this.path = home.resolveFile(FILE_NAME);
+        this.clock = clock;
+        this.authRefusals = OncePerInterval.every(COALESCE_INTERVAL, clock);
+    }
+
+    /** For plain unit tests: the system clock. */
+    public DrainAuditLog(QuiesceHome home) {
+        this(home, Clock.systemUTC());
     }
 
     @Override
@@ -58,6 +82,40 @@ public class DrainAuditLog implements DrainListener {
         append(line);
     }
 
+    @Override
+    public void onRefusal(DrainRefusal refusal) {
+        recordRefusal(refusal);
+    }
+
+    /**
+     * Appends a {@code refused} line ({@code principal}, {@code call}, {@code refusal}, {@code detail}:
+     * the description, {@code count}), or counts it into the next one when it is an auth refusal
+     * coalesced with one written less than {@link #COALESCE_INTERVAL} ago. Never throws.
+     */
+    public void recordRefusal(DrainRefusal refusal) {
+        if (!COALESCED.contains(refusal.refusal())) {
+            appendRefusal(refusal, 1, clock.instant());
+            return;
+        }
+        OptionalLong heldBack = authRefusals.admit(refusal);
+        if (heldBack.isPresent()) {
+            appendRefusal(refusal, 1 + heldBack.getAsLong(), clock.instant());
+        }
+    }
+
+    private void appendRefusal(DrainRefusal refusal, long count, Instant time) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", IsoTimes.format(time));
+        line.put("event", "refused");
+        line.put("principal", refusal.anonymous() ? "anonymous" : refusal.principal());
+        line.put("call", refusal.call());
+        line.put("refusal", refusal.refusal());
+        line.put("outcome", "refused");
+        line.put("detail", refusal.description());
+        line.put("count", count);
+        append(line);
+    }
+
     /**
      * What a shutdown did, for its {@code shutdown_summary} line.
      *
@@ -73,8 +131,9 @@ public class DrainAuditLog implements DrainListener {
     public record ShutdownSummary(int inFlight, int interrupted, int sessionPingsSent, int sessionPingsFailed,
             String homeBroadcast, String homeBroadcastDetail, Duration duration, Instant time) {}
 
-    /** Appends the shutdown's summary line. Never throws. */
+    /** Appends the lines of the auth refusals held back so far, then the shutdown's summary line. Never throws. */
     public void recordShutdown(ShutdownSummary summary) {
+        authRefusals.drainHeldBack().forEach((refusal, count) -> appendRefusal(refusal, count, summary.time()));
         ObjectNode line = JSON.createObjectNode();
         line.put("time", IsoTimes.format(summary.time()));
         line.put("event", "shutdown_summary");

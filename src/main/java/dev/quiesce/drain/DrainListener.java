@@ -15,4 +15,7 @@ public interface DrainListener {
 
     /** An audited event (begin, renew, cancel, expiry, shutdown). */
     default void onEvent(DrainEvent event) {}
+
+    /** A drain call the state bean refused; nothing changed, so it is no event and no new version. */
+    default void onRefusal(DrainRefusal refusal) {}
 }

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The one place that decides the gateway's phase (SPEC §3), and so the {@link AcceptGate}: the gate
@@ -116,8 +117,13 @@ public class DrainStateBean implements AcceptGate {
      * before this returns, so no user turn starts once the caller has the reply.
      *
      * @throws DrainRefusedException INVALID_REQUEST, SHUTTING_DOWN or MARKER_UNAVAILABLE; nothing changed
+     *     (the listeners are told of the refusal)
      */
     public DrainSnapshot beginDrain(BeginDrainCommand command) {
+        return refusalsTold("BeginDrain", command.principal(), () -> begin(command));
+    }
+
+    private DrainSnapshot begin(BeginDrainCommand command) {
         String reason = rules.reason(command.reason());
         Duration lease = rules.lease(command.lease());
         return control.serialised(() -> {
@@ -145,9 +151,13 @@ public class DrainStateBean implements AcceptGate {
      *
      * @param drainId the drain to cancel; empty = whichever is active
      * @throws DrainRefusedException INVALID_REQUEST, SHUTTING_DOWN, WRONG_DRAIN_ID or MARKER_UNAVAILABLE
-     *     (the drain stays on)
+     *     (the drain stays on; the listeners are told of the refusal)
      */
     public DrainSnapshot cancelDrain(String principal, String drainId) {
+        return refusalsTold("CancelDrain", principal, () -> cancel(principal, drainId));
+    }
+
+    private DrainSnapshot cancel(String principal, String drainId) {
         rules.drainId(drainId);
         return control.serialised(() -> {
             DrainSnapshot before = state.current();
@@ -262,6 +272,16 @@ public class DrainStateBean implements AcceptGate {
     /** Lease checks waiting on the timer: at most one while the gateway runs. For tests. */
     int pendingLeaseChecks() {
         return leaseTimer.pending();
+    }
+
+    /** Runs {@code transition}; a refusal is told to the listeners (the audit log), here once for both APIs. */
+    private DrainSnapshot refusalsTold(String call, String principal, Supplier<DrainSnapshot> transition) {
+        try {
+            return transition.get();
+        } catch (DrainRefusedException e) {
+            fanOut.refused(DrainRefusal.of(principal, call, e));
+            throw e;
+        }
     }
 
     private static void refuseWhenShuttingDown(Phase phase, String action) {

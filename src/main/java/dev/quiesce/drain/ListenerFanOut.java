@@ -2,12 +2,13 @@ package dev.quiesce.drain;
 
 import io.quarkus.logging.Log;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Hands each new state version and each audited event to every {@link DrainListener}, after the state
- * lock is released. Versions arrive in order: when two changes race, a listener may miss the older
- * one, never see it after the newer (the newer contains it). A listener that throws is logged and
- * the others are still told. Thread-safe.
+ * Hands each new state version, each audited event and each refused call to every
+ * {@link DrainListener}, after the state lock is released. Versions arrive in order: when two
+ * changes race, a listener may miss the older one, never see it after the newer (the newer
+ * contains it). A listener that throws is logged and the others are still told. Thread-safe.
  */
 final class ListenerFanOut {
 
@@ -34,27 +35,28 @@ final class ListenerFanOut {
                 return;
             }
             lastPublished = snapshot.version();
-            for (DrainListener listener : listeners) {
-                try {
-                    listener.onChange(snapshot);
-                } catch (RuntimeException e) {
-                    Log.errorf(e, "Drain listener %s failed on version %d", listener.getClass().getName(),
-                            snapshot.version());
-                }
-            }
+            tellEach(listener -> listener.onChange(snapshot), "version " + snapshot.version());
         }
     }
 
     /** Tells every listener about {@code event}. Null is a no-op. */
     void emit(DrainEvent event) {
-        if (event == null) {
-            return;
+        if (event != null) {
+            tellEach(listener -> listener.onEvent(event), "event " + event.kind());
         }
+    }
+
+    /** Tells every listener about {@code refusal}. */
+    void refused(DrainRefusal refusal) {
+        tellEach(listener -> listener.onRefusal(refusal), "the refusal of a " + refusal.call());
+    }
+
+    private void tellEach(Consumer<DrainListener> told, String what) {
         for (DrainListener listener : listeners) {
             try {
-                listener.onEvent(event);
+                told.accept(listener);
             } catch (RuntimeException e) {
-                Log.errorf(e, "Drain listener %s failed on event %s", listener.getClass().getName(), event.kind());
+                Log.errorf(e, "Drain listener %s failed on %s", listener.getClass().getName(), what);
             }
         }
     }

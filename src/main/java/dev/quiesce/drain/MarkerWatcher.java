@@ -20,6 +20,7 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
 
@@ -33,10 +34,12 @@ import java.time.Instant;
  * and the next event or tick tries again. If the watch thread dies, the tick carries on and
  * {@link #isAlive()} reports it so liveness goes DOWN.
  *
- * <p>The watch dies when the home directory is deleted: the watch thread sees its key go invalid,
- * or the tick sees the home gone first ({@link #endWhenHomeIsGone}). The tick starts it again once
- * the home is a directory again, so liveness recovers without a restart when an operator restores
- * the home. It
+ * <p>The watch dies when the home directory is deleted. The OS does not always say so: while a file in
+ * the home is open (the {@code HomeLock}'s {@code .lock} always is) a deleted directory's watch
+ * receives no event and its key stays valid, so the watch would wait forever on a directory that is
+ * gone. The tick therefore also compares the home with the directory the watch was set on (its file
+ * key, the inode) and retires a watch whose home is gone or was replaced. It starts the watch again
+ * once the home is a directory again, so liveness recovers without a restart when an operator restores the home. It
  * does not re-create the home itself: a home that vanishes while the gateway runs is an unmounted
  * volume or a mistake, and a drain acknowledged into a fresh directory nobody expects is a drain
  * that may not survive the restart an operator reaches for. Until it is back, BeginDrain and
@@ -52,14 +55,14 @@ public class MarkerWatcher {
     /** False only in the benchmark's reference-design runs ({@code quiesce.marker.watch-enabled}). */
     private final boolean watchEnabled;
     private volatile WatchService watchService;
+    /** The file key (inode) of the directory the running watch was set on; null when unknown. */
+    private volatile Object watchedDirectory;
     private volatile Thread watchThread;
     private volatile boolean stopping;
     /** Why the watch is not running, for liveness; empty before it first failed. */
     private volatile String deathCause = "";
     /** A watch that cannot be started is retried every tick: its cause is logged once. */
     private final LogOnce<String> startFailure = LogOnce.tracker();
-    /** The watch service whose end was last logged, so the thread and the tick log one end once. */
-    private final LogOnce<WatchService> ended = LogOnce.tracker();
     private volatile Instant lastTick;
 
     @Inject
@@ -93,6 +96,7 @@ public class MarkerWatcher {
         WatchService service = null;
         try {
             service = FileSystems.getDefault().newWatchService();
+            Object directory = fileKey();
             home.register(service, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_DELETE,
                     StandardWatchEventKinds.ENTRY_MODIFY);
             WatchService registered = service;
@@ -100,6 +104,7 @@ public class MarkerWatcher {
             thread.setDaemon(true);
             closeQuietly(watchService); // the dead one's, if any
             watchService = service;
+            watchedDirectory = directory;
             watchThread = thread;
             thread.start();
             startFailure.clear();
@@ -111,6 +116,40 @@ public class MarkerWatcher {
                 Log.errorf("Marker file-system watch unavailable (%s); relying on the poll tick", e.toString());
             }
             return false;
+        }
+    }
+
+    /**
+     * Retires a running watch whose home is gone or is another directory now: its thread would never
+     * see a change again (see the class comment). Its cause is logged once, as a watch that died is.
+     */
+    private synchronized void retireWhenHomeIsGone() {
+        if (stopping || !watchEnabled || !isAlive() || watchService == null) {
+            return; // nothing running, or retired already and its thread still leaving
+        }
+        Object now = fileKey();
+        if (now != null && now.equals(watchedDirectory)) {
+            return;
+        }
+        homeUnwatchable();
+        WatchService retired = watchService;
+        watchService = null; // so the thread, leaving on the close, keeps this cause
+        closeQuietly(retired);
+    }
+
+    /** The watch can no longer see the home: the cause, for liveness, and its one log line. */
+    private void homeUnwatchable() {
+        deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
+        Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
+    }
+
+    /** The home's file key (its inode), or null when it is no directory or cannot be read. */
+    private Object fileKey() {
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(home, BasicFileAttributes.class);
+            return attributes.isDirectory() ? attributes.fileKey() : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 
@@ -131,34 +170,11 @@ public class MarkerWatcher {
         closeQuietly(watchService);
     }
 
-    /**
-     * Ends a watch whose home is gone although the JDK still holds its key valid. Linux reports a
-     * deleted directory to a watch (inotify's IN_DELETE_SELF, which invalidates the key) only once
-     * nothing holds a file in it open, and the gateway holds {@code <home>/.lock} open for as long as
-     * it runs ({@code home.HomeLock}): the watch thread alone never sees such a home go.
-     */
-    private synchronized void endWhenHomeIsGone() {
-        WatchService service = watchService;
-        if (stopping || !watchEnabled || !isAlive() || Files.isDirectory(home)) {
-            return;
-        }
-        reportEnd(service);
-        closeQuietly(service);
-    }
-
-    /** Records that the watch on {@code service} ended with the home, and logs it once per service. */
-    private void reportEnd(WatchService service) {
-        deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
-        if (ended.isNew(service)) {
-            Log.errorf("Marker watch stopped: %s; relying on the poll tick", deathCause);
-        }
-    }
-
-    /** The fallback reconcile; also judges expiry by age, and ends or re-arms the watch with its home. */
+    /** The fallback reconcile; also judges expiry by age, and re-arms a watch that died. */
     @Scheduled(every = "{quiesce.marker.poll-interval}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
         lastTick = clock.instant();
-        endWhenHomeIsGone();
+        retireWhenHomeIsGone();
         rearmWhenHomeIsBack();
         state.reconcile("tick");
     }
@@ -208,12 +224,12 @@ public class MarkerWatcher {
                     state.reconcile("fs-watch");
                 }
                 if (!key.reset()) {
-                    reportEnd(service);
+                    homeUnwatchable();
                     return;
                 }
             }
         } catch (ClosedWatchServiceException | InterruptedException e) {
-            if (!stopping && ended.current() != service) {
+            if (!stopping && service == watchService) { // not closed by retireWhenHomeIsGone, which said why
                 deathCause = "watch closed: " + e;
             }
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.Phase;
 import dev.quiesce.drain.StatusFileWriter;
+import dev.quiesce.home.HomeWritability;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -16,7 +17,15 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * Readiness: UP only in RUNNING, so a draining gateway leaves the Service's endpoints and stops
  * receiving new traffic. Reports phase, turns in flight, drained, the drain id and the marker
- * judgement as data. Never throws: a failure reads as DOWN with the cause.
+ * judgement as data, and whether the home is writable ({@code home_writable}, with
+ * {@code home_error} when it is not). Never throws: a failure reads as DOWN with the cause.
+ *
+ * <p><b>An unwritable home does not make it DOWN.</b> Readiness decides whether the pod gets user
+ * traffic, and the data plane still works: turns run and are answered. What fails is the control
+ * plane: BeginDrain and CancelDrain cannot write or remove the marker (they answer UNAVAILABLE and
+ * nothing changes). Taking the pod out of the Service would turn "cannot be drained" into "cannot
+ * serve", for every replica on the same broken volume at once; so the data says it, for the
+ * operator and for alerts, and the status stays what the phase makes it.
  *
  * <p>Logs each change of readiness once (UP → DOWN with the phase and drain, DOWN → UP), not each
  * probe: a draining gateway is probed every few seconds for as long as the drain lasts.
@@ -27,13 +36,15 @@ public class DrainReadinessCheck implements HealthCheck, DrainListener {
 
     private final DrainStateBean state;
     private final StatusFileWriter statusFile;
+    private final HomeWritability home;
     /** Guarded by {@code this}: readiness as last logged; null before the first change. */
     private Boolean loggedReady;
 
     @Inject
-    public DrainReadinessCheck(DrainStateBean state, StatusFileWriter statusFile) {
+    public DrainReadinessCheck(DrainStateBean state, StatusFileWriter statusFile, HomeWritability home) {
         this.state = state;
         this.statusFile = statusFile;
+        this.home = home;
     }
 
     @Override
@@ -75,6 +86,7 @@ public class DrainReadinessCheck implements HealthCheck, DrainListener {
             if (!statusError.isEmpty()) {
                 builder.withData("status_file_error", statusError);
             }
+            HomeHealthData.add(builder, home);
         } catch (RuntimeException e) {
             builder.down().withData("error", e.toString());
         }

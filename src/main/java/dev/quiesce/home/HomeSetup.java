@@ -55,4 +55,14 @@ public class HomeSetup {
     QuiesceHome home(HomeLock lock) {
         return new QuiesceHome(lock.path().getParent());
     }
+
+    /** Probed once at startup, so a home that is not writable is logged before the first health probe. */
+    @Produces
+    @Singleton
+    @Startup
+    HomeWritability writability(QuiesceHome home) {
+        HomeWritability writability = new HomeWritability(home.path());
+        writability.check();
+        return writability;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.quiesce.lifecycle;
 
+import dev.quiesce.config.Durations;
 import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainSnapshot;
@@ -96,12 +97,14 @@ public class ShutdownSequence {
             }
             DrainSnapshot stopping = state.enterStopping();
             int runningAtStart = stopping.inFlightCount();
-            Log.infof("Shutting down: %d turn(s) running; waiting up to %s for them", runningAtStart, drainTimeout);
+            Log.infof("Shutting down: %d turn(s) running; waiting up to %s for them", runningAtStart,
+                    Durations.readable(drainTimeout));
             List<TurnInfo> interrupted = List.of();
             if (!state.awaitIdle(drainTimeout)) {
                 interrupted = pipeline.interruptAll(ShutdownNotifier.RESUME_HINT);
                 forcedInterrupts.increment(interrupted.size());
-                Log.warnf("Drain timeout %s passed: interrupted %d turn(s)", drainTimeout, interrupted.size());
+                Log.warnf("Drain timeout %s passed: interrupted %d turn(s)", Durations.readable(drainTimeout),
+                        interrupted.size());
                 state.awaitIdle(INTERRUPT_FLUSH);
             }
             // The marker as it stands at exit, not at SIGTERM, once a control call still changing it has

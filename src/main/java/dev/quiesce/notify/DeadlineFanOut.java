@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Sends a batch of notifications through one sink concurrently, so many sessions fit in a
  * shutdown's budget: at most {@value #MAX_CONCURRENT_SENDS} sends at once, results collected until
  * the deadline plus {@link #COLLECT_GRACE} (the sink itself gives up at the deadline). A send not
- * finished by then, or whose sink broke its contract and threw, counts as not delivered and is
- * logged; an unfinished one is cancelled (its thread interrupted).
+ * finished by then counts as not delivered before the deadline, one whose sink broke its contract and
+ * threw as not delivered for that reason; both are logged, and an unfinished one is cancelled (its
+ * thread interrupted).
  *
  * <p>Each batch gets a pool of its own, of daemon threads named {@code quiesce-notify-<n>} with
  * {@code n} counting on across batches (a sink that overstays must not hold up the exit), shut
@@ -56,9 +57,9 @@ final class DeadlineFanOut {
      * Sends all {@code notifications} and waits for them until {@code deadline} plus
      * {@link #COLLECT_GRACE}, however the wall clock moves meanwhile.
      *
-     * @return in the same order, whether each was delivered
+     * @return in the same order, what became of each
      */
-    List<Boolean> sendAll(List<Notification> notifications, Instant deadline) {
+    List<Delivery> sendAll(List<Notification> notifications, Instant deadline) {
         if (notifications.isEmpty()) {
             return List.of();
         }
@@ -72,11 +73,11 @@ final class DeadlineFanOut {
                     return thread;
                 });
         try {
-            List<Future<Boolean>> pending = new ArrayList<>();
+            List<Future<Delivery>> pending = new ArrayList<>();
             for (Notification notification : notifications) {
-                pending.add(senders.submit(() -> sink.send(notification, deadline)));
+                pending.add(senders.submit(() -> sink.deliver(notification, deadline)));
             }
-            List<Boolean> delivered = new ArrayList<>();
+            List<Delivery> delivered = new ArrayList<>();
             for (int i = 0; i < pending.size(); i++) {
                 delivered.add(await(pending.get(i), giveUpAt, notifications.get(i)));
             }
@@ -86,22 +87,23 @@ final class DeadlineFanOut {
         }
     }
 
-    private static boolean await(Future<Boolean> result, long giveUpAt, Notification notification) {
+    private static Delivery await(Future<Delivery> result, long giveUpAt, Notification notification) {
         try {
-            return Boolean.TRUE.equals(result.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS));
+            Delivery delivery = result.get(Math.max(0, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return delivery != null ? delivery : Delivery.failed("the sink said nothing");
         } catch (TimeoutException e) {
             result.cancel(true);
             Log.warnf("The %s notification to channel '%s' did not finish by the deadline",
                     notification.kind().wireName(), notification.channel());
-            return false;
+            return Delivery.stoppedByDeadline("the sink had not finished");
         } catch (ExecutionException e) {
             Log.warnf(e.getCause(), "The sink failed on the %s notification to channel '%s'",
                     notification.kind().wireName(), notification.channel());
-            return false;
+            return Delivery.failed("the sink failed unexpectedly (see the log)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             result.cancel(true);
-            return false;
+            return Delivery.failed("the notifier was interrupted");
         }
     }
 }

@@ -116,14 +116,15 @@ final class HomeBroadcastPolicy {
     }
 
     /**
-     * The fate of a broadcast {@link #decide} said to send: {@code SENT} when {@code delivered},
-     * whose time is then recorded, else {@code FAILED}, which leaves the record as it was (so the
-     * next shutdown tries again). Never throws: a record that cannot be written is logged.
+     * The fate of a broadcast {@link #decide} said to send: {@code SENT} when it was delivered, whose
+     * time is then recorded, else {@code FAILED}, which leaves the record as it was (so the next
+     * shutdown tries again) and says what stopped it, e.g. {@code not delivered to #ops: 3 attempts
+     * failed: could not connect (connection refused)} — "before the deadline" only when the deadline
+     * did. Never throws: a record that cannot be written is logged.
      */
-    Outcome afterSend(Decision.Send sent, boolean delivered) {
-        if (!delivered) {
-            return new Outcome(HomeBroadcast.FAILED,
-                    "the sink could not deliver it to " + sent.channel() + " before the deadline");
+    Outcome afterSend(Decision.Send sent, Delivery delivery) {
+        if (!delivery.delivered()) {
+            return new Outcome(HomeBroadcast.FAILED, delivery.describe("to " + sent.channel()));
         }
         try {
             ledger.record(sent.channel(), clock.instant());

@@ -4,7 +4,7 @@ package dev.quiesce.notify;
  * What a shutdown's notifications did, for the audit log.
  *
  * @param sessionPingsSent interrupt pings delivered
- * @param sessionPingsFailed interrupt pings the sink could not deliver within the budget
+ * @param sessionPingsFailed interrupt pings that were not delivered (or had no channel)
  * @param home what happened to the home broadcast
  * @param homeDetail why, in a sentence
  */
@@ -20,7 +20,7 @@ public record NotifyReport(int sessionPingsSent, int sessionPingsFailed, HomeBro
         DEDUPLICATED,
         /** No home channel is configured. */
         NO_CHANNEL,
-        /** The sink could not deliver it within the budget. */
+        /** It was not delivered; the detail says what stopped it (its attempts failed, or the deadline came). */
         FAILED
     }
 }

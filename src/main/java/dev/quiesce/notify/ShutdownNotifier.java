@@ -140,11 +140,11 @@ public class ShutdownNotifier {
             outgoing.add(new Notification(Kind.HOME_SHUTDOWN, send.channel(), "", HOME_SHUTDOWN_TEXT));
         }
 
-        List<Boolean> delivered = fanOut.sendAll(outgoing, deadline);
+        List<Delivery> delivered = fanOut.sendAll(outgoing, deadline);
 
         int sent = 0;
         for (int i = 0; i < pings; i++) {
-            boolean ok = delivered.get(i);
+            boolean ok = delivered.get(i).delivered();
             sent += ok ? 1 : 0;
             count(Kind.SESSION_INTERRUPTED, ok ? "sent" : "failed");
         }

@@ -6,10 +6,11 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import dev.quiesce.config.OutboundHttp;
+import dev.quiesce.notify.WebhookAttempt.Result;
 import io.quarkus.logging.Log;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -20,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The webhook sink ({@code quiesce.notify.sink=webhook}): POSTs each notification as JSON
@@ -49,10 +50,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * endpoint as {@code scheme://host:port} only, and exception messages are scrubbed of the URL
  * ({@link WebhookEndpoint}).
  *
- * <p>Failures are logged once per notification, with the last cause and the number of attempts.
+ * <p><b>What it reports.</b> {@link #deliver} says what became of a notification ({@link Delivery}):
+ * {@code 3 attempts failed: could not connect (connection refused)} when the attempts ran out, and
+ * "before the deadline" only when the deadline is what stopped it ({@link WebhookAttempt#summary}).
+ * An undelivered notification is logged once, with that sentence and the last attempt's exception.
  * The JDK HTTP client ({@link OutboundHttp#newClient}) is created once, in the constructor;
- * {@link #warmUpInBackground()} pays its first-use cost ahead of a shutdown. Never throws from
- * {@link #send}. Thread-safe.
+ * {@link #warmUpInBackground()} pays its first-use cost ahead of a shutdown. Neither {@link #send}
+ * nor {@link #deliver} throws. Thread-safe.
  */
 public final class WebhookSink implements NotificationSink {
 
@@ -107,24 +111,27 @@ public final class WebhookSink implements NotificationSink {
 
     @Override
     public boolean send(Notification notification, Instant deadline) {
+        return deliver(notification, deadline).delivered();
+    }
+
+    @Override
+    public Delivery deliver(Notification notification, Instant deadline) {
+        AtomicReference<WebhookAttempt> lastMade = new AtomicReference<>();
+        Delivery delivery;
         try {
             Duration left = timeLeft(deadline);
-            if (left.isZero()) {
-                logFailure(notification, 0, "the deadline had passed before the first attempt");
-                return false;
-            }
             byte[] body = body(notification);
-            AtomicInteger tries = new AtomicInteger();
-            Attempt last = Failsafe.with(retryPolicy(left)).get(() -> attempt(body, deadline, tries));
-            if (last.delivered()) {
-                return true;
-            }
-            logFailure(notification, tries.get(), last.problem());
-            return false;
+            WebhookAttempt last = left.isZero() ? noTimeLeft(1)
+                    : Failsafe.with(retryPolicy(left)).get(() -> attempt(body, deadline, lastMade));
+            delivery = WebhookAttempt.summary(last, lastMade.get(), attempts);
         } catch (RuntimeException e) {
-            logFailure(notification, 0, describe(e));
-            return false;
+            lastMade.set(new WebhookAttempt(0, Result.FAILED, OutboundHttp.failure(e).sentence(), e));
+            delivery = Delivery.failed("the sink failed: " + lastMade.get().problem());
         }
+        if (!delivery.delivered()) {
+            logFailure(notification, delivery, lastMade.get());
+        }
+        return delivery;
     }
 
     /**
@@ -140,10 +147,10 @@ public final class WebhookSink implements NotificationSink {
      * A policy for one call: up to {@code attempts} attempts, retrying undelivered ones, with
      * backoff, and no retry or wait past {@code left} from now.
      */
-    private RetryPolicy<Attempt> retryPolicy(Duration left) {
-        RetryPolicyBuilder<Attempt> builder = RetryPolicy.<Attempt>builder()
+    private RetryPolicy<WebhookAttempt> retryPolicy(Duration left) {
+        RetryPolicyBuilder<WebhookAttempt> builder = RetryPolicy.<WebhookAttempt>builder()
                 .handleResultIf(attempt -> !attempt.delivered())
-                .abortIf(Attempt::giveUp);
+                .abortIf(WebhookAttempt::giveUp);
         // Failsafe requires the first delay to be shorter than maxDuration; with less time than
         // that left, one attempt is all there is room for.
         if (attempts == 1 || left.compareTo(backoff) <= 0) {
@@ -156,14 +163,27 @@ public final class WebhookSink implements NotificationSink {
                 .build();
     }
 
-    /** One POST, bounded by the attempt timeout and the deadline. Never throws. */
-    private Attempt attempt(byte[] body, Instant deadline, AtomicInteger tries) {
+    /**
+     * One POST, bounded by the attempt timeout and the deadline, whichever is sooner; once made, it is
+     * {@code lastMade}. Never throws.
+     */
+    private WebhookAttempt attempt(byte[] body, Instant deadline, AtomicReference<WebhookAttempt> lastMade) {
+        WebhookAttempt previous = lastMade.get();
+        int number = previous == null ? 1 : previous.number() + 1;
         Duration left = timeLeft(deadline);
         if (left.isZero()) {
-            return Attempt.finalFailure("the deadline passed before attempt " + (tries.get() + 1));
+            return noTimeLeft(number);
         }
-        tries.incrementAndGet();
-        Duration timeout = attemptTimeout.compareTo(left) < 0 ? attemptTimeout : left;
+        WebhookAttempt made = post(body, number, left);
+        lastMade.set(made);
+        return made;
+    }
+
+    private WebhookAttempt post(byte[] body, int number, Duration left) {
+        // Bounded by the deadline rather than by its own timeout: running out of that time is the deadline's
+        // doing, not the webhook's.
+        Result outOfTime = attemptTimeout.compareTo(left) < 0 ? Result.FAILED : Result.CUT_BY_DEADLINE;
+        Duration timeout = outOfTime == Result.FAILED ? attemptTimeout : left;
         HttpRequest request = HttpRequest.newBuilder(endpoint.url())
                 .timeout(timeout)
                 .header("content-type", "application/json")
@@ -176,21 +196,27 @@ public final class WebhookSink implements NotificationSink {
             // that never ends. Cancelling the future aborts the exchange.
             HttpResponse<Void> response = exchange.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
             int status = response.statusCode();
-            return status / 100 == 2 ? Attempt.DELIVERED : Attempt.failure("the webhook answered HTTP " + status);
+            return status / 100 == 2 ? WebhookAttempt.delivered(number)
+                    : new WebhookAttempt(number, Result.FAILED, "the webhook answered HTTP " + status, null);
         } catch (TimeoutException e) {
             exchange.cancel(true);
-            return Attempt.failure("no answer within " + timeout.toMillis() + " ms");
+            return new WebhookAttempt(number, outOfTime, "no answer within " + timeout.toMillis() + " ms", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof HttpTimeoutException) {
-                return Attempt.failure("no answer within " + timeout.toMillis() + " ms");
+            if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+                return new WebhookAttempt(number, outOfTime, "no answer within " + timeout.toMillis() + " ms", cause);
             }
-            return Attempt.failure(describe(cause));
+            return new WebhookAttempt(number, cause instanceof HttpConnectTimeoutException ? outOfTime : Result.FAILED,
+                    OutboundHttp.failure(cause).sentence(), cause);
         } catch (InterruptedException e) {
             exchange.cancel(true);
             Thread.currentThread().interrupt();
-            return Attempt.finalFailure("interrupted");
+            return new WebhookAttempt(number, Result.INTERRUPTED, "interrupted", e);
         }
+    }
+
+    private static WebhookAttempt noTimeLeft(int number) {
+        return new WebhookAttempt(number, Result.NO_TIME_LEFT, "the deadline passed before attempt " + number, null);
     }
 
     private Duration timeLeft(Instant deadline) {
@@ -198,23 +224,21 @@ public final class WebhookSink implements NotificationSink {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private void logFailure(Notification notification, int tries, String cause) {
-        Log.warnf("Webhook %s: %s notification for channel '%s'%s not delivered after %d attempt(s): %s",
-                endpoint, notification.kind().wireName(), notification.channel(),
-                notification.sessionId() == null || notification.sessionId().isEmpty()
-                        ? "" : " (session '" + notification.sessionId() + "')",
-                tries, cause);
-    }
-
-    /** The class and message of {@code failure}, with the URL (which may hold a token) scrubbed out. */
-    private String describe(Throwable failure) {
-        String message = failure.getMessage();
-        String text = (failure instanceof ConnectException ? "could not connect: " : "")
-                + failure.getClass().getSimpleName();
-        if (message != null && !message.isBlank()) {
-            text += " (" + endpoint.scrub(message) + ")";
+    /**
+     * One WARN line: what became of the notification, then, for the operator, the last attempt's
+     * exception and its causes with the URL (which may hold a token) scrubbed out.
+     */
+    private void logFailure(Notification notification, Delivery delivery, WebhookAttempt lastMade) {
+        String session = notification.sessionId() == null || notification.sessionId().isEmpty()
+                ? "" : " (session '" + notification.sessionId() + "')";
+        StringBuilder thrown = new StringBuilder();
+        Throwable next = lastMade == null ? null : lastMade.exception();
+        for (int depth = 0; next != null && depth < 5; depth++, next = next.getCause()) {
+            thrown.append(depth == 0 ? " [" : " <- ").append(endpoint.scrub(next.toString()));
         }
-        return text;
+        Log.warnf("Webhook %s: %s notification %s%s", endpoint, notification.kind().wireName(),
+                delivery.describe("to channel '" + notification.channel() + "'" + session),
+                thrown.length() == 0 ? "" : thrown.append(']'));
     }
 
     static byte[] body(Notification notification) {
@@ -231,25 +255,6 @@ public final class WebhookSink implements NotificationSink {
             return JSON.writeValueAsBytes(body);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode a notification as JSON", e);
-        }
-    }
-
-    /**
-     * What one attempt found.
-     *
-     * @param delivered the webhook answered 2xx
-     * @param giveUp no further attempt makes sense (the deadline passed, the thread was interrupted)
-     * @param problem why it was not delivered; empty when it was
-     */
-    private record Attempt(boolean delivered, boolean giveUp, String problem) {
-        static final Attempt DELIVERED = new Attempt(true, false, "");
-
-        static Attempt failure(String problem) {
-            return new Attempt(false, false, problem);
-        }
-
-        static Attempt finalFailure(String problem) {
-            return new Attempt(false, true, problem);
         }
     }
 }

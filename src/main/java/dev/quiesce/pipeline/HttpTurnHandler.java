@@ -3,16 +3,17 @@ package dev.quiesce.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiesce.config.Durations;
 import dev.quiesce.config.OutboundHttp;
 import io.smallrye.mutiny.Uni;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -72,7 +73,7 @@ public final class HttpTurnHandler implements TurnHandler {
             exchange.whenComplete((response, failure) -> {
                 deadline.complete(null);
                 if (failure != null) {
-                    emitter.fail(new TurnFailedException(describe(failure)));
+                    emitter.fail(failed(failure));
                     return;
                 }
                 try {
@@ -120,21 +121,24 @@ public final class HttpTurnHandler implements TurnHandler {
         return reply.textValue();
     }
 
-    private String describe(Throwable failure) {
+    /**
+     * The turn's failure for an exchange that failed: words for the user ({@link OutboundHttp#failure}),
+     * the exception as the cause for the log.
+     */
+    private TurnFailedException failed(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
-        if (cause instanceof HttpTimeoutException) {
-            return timedOut();
+        if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+            return new TurnFailedException(timedOut(), cause);
         }
-        return "the agent backend could not be reached (" + cause.getClass().getSimpleName() + ")";
+        OutboundHttp.Failure why = OutboundHttp.failure(cause);
+        return new TurnFailedException(why.connecting()
+                ? "the agent backend could not be reached (" + why.cause() + ")"
+                : "the exchange with the agent backend failed (" + why.cause() + ")", cause);
     }
 
+    /** The timeout as the config spells it ({@code 1s}, {@code 5m}), not {@code PT1S}: the reply goes to a user. */
     private String timedOut() {
-        return "the agent backend did not answer within " + readable(timeout);
-    }
-
-    /** {@code 1s}, {@code 5m}, {@code 1m30s} (as the config spells it), not {@code PT1S}: the reply goes to a user. */
-    private static String readable(Duration duration) {
-        return duration.toString().substring(2).toLowerCase(Locale.ROOT);
+        return "the agent backend did not answer within " + Durations.readable(timeout);
     }
 }

@@ -114,9 +114,22 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     private TurnOutcome failed(Throwable failure) {
         // The reply goes to a chat user: words only. The log keeps the Java detail for the operator.
         String why = failure instanceof TurnFailedException ? failure.getMessage() : "the assistant ran into an error";
-        Log.warnf("Turn %s of session %s failed: %s", turn.turnId(), turn.sessionId(), failure.toString());
+        Log.warnf("Turn %s of session %s failed: %s", turn.turnId(), turn.sessionId(), causes(failure));
         return new TurnOutcome(TurnOutcome.Kind.FAILED,
                 "Sorry, I could not answer that: " + why + ". Please try again.", turn.turnId());
+    }
+
+    /**
+     * {@code failure} and the causes it carries (at most five), e.g. {@code …TurnFailedException: the
+     * agent backend could not be reached (connection refused) <- java.net.ConnectException <- …}.
+     */
+    private static String causes(Throwable failure) {
+        StringBuilder chain = new StringBuilder(failure.toString());
+        Throwable next = failure.getCause();
+        for (int depth = 1; next != null && depth < 5; depth++, next = next.getCause()) {
+            chain.append(" <- ").append(next);
+        }
+        return chain.toString();
     }
 
     /** @return true if this ended the turn, false if it had already ended */

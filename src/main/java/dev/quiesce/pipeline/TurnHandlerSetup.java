@@ -1,5 +1,6 @@
 package dev.quiesce.pipeline;
 
+import dev.quiesce.config.Durations;
 import dev.quiesce.config.OutboundHttp;
 import dev.quiesce.config.QuiesceConfig;
 import io.quarkus.logging.Log;
@@ -26,14 +27,14 @@ public class TurnHandlerSetup {
         QuiesceConfig.Turn turn = config.turn();
         return switch (turn.handler()) {
             case ECHO -> {
-                Log.infof("Turn handler: echo (delay %s)", turn.echo().delay());
+                Log.infof("Turn handler: echo (delay %s)", Durations.readable(turn.echo().delay()));
                 yield new EchoTurnHandler(turn.echo().delay());
             }
             case HTTP -> {
                 String url = turn.http().url().filter(u -> !u.isBlank()).orElseThrow(() -> new IllegalStateException(
                         "quiesce.turn.handler=http needs quiesce.turn.http.url (the agent backend's URL)"));
                 URI uri = backendUri(url);
-                Log.infof("Turn handler: http %s (timeout %s)", url, turn.http().timeout());
+                Log.infof("Turn handler: http %s (timeout %s)", url, Durations.readable(turn.http().timeout()));
                 yield new HttpTurnHandler(uri, turn.http().timeout(), turn.http().connectTimeout());
             }
         };

@@ -1,7 +1,11 @@
 package dev.quiesce.auth;
 
+import dev.quiesce.testing.LogRecorder;
+import dev.quiesce.testing.SettableClock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,8 +60,7 @@ class AuthenticatorTest {
         AuthException refused = refused(authorization, Scope.READ);
 
         assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
-        assertEquals("missing bearer token: send 'authorization: Bearer <token>' (see "
-                + home.resolve("control.token") + ")", refused.description());
+        assertEquals("missing bearer token: send 'authorization: Bearer <token>'", refused.description());
     }
 
     @ParameterizedTest
@@ -89,12 +92,12 @@ class AuthenticatorTest {
     }
 
     @Test
-    void unknownTokenIsUnauthenticatedAndNamesTheTokensFile() {
+    void unknownTokenIsUnauthenticatedAndSaysWhichHeaderToSend() {
         AuthException refused = refused("Bearer qsc_nobody-has-this", Scope.READ);
 
         assertEquals(AuthException.Kind.UNAUTHENTICATED, refused.kind());
-        assertTrue(refused.description().startsWith("unknown bearer token: it matches no entry in "
-                + home.resolve("tokens")), refused.description());
+        assertEquals("unknown bearer token: the gateway accepts no such token (it may have been rotated); "
+                + "send 'authorization: Bearer <token>' with a current token", refused.description());
     }
 
     @Test
@@ -102,8 +105,42 @@ class AuthenticatorTest {
         AuthException refused = refused("Bearer " + READER_TOKEN, Scope.DRAIN);
 
         assertEquals(AuthException.Kind.PERMISSION_DENIED, refused.kind());
-        assertEquals("token of principal 'reader' lacks scope 'drain' (it has: read); grant it in "
-                + home.resolve("tokens"), refused.description());
+        assertEquals("token of principal 'reader' lacks scope 'drain' (it has: read); an operator grants scopes "
+                + "in the gateway's tokens file", refused.description());
+    }
+
+    @ParameterizedTest
+    @NullSource
+    @ValueSource(strings = {"", "Basic x", "Bearer", "Bearer a b", "Bearer qsc_unknown", "Bearer " + READER_TOKEN})
+    void noRefusalNamesAPath(String authorization) {
+        AuthException refused = refused(authorization, Scope.DRAIN);
+
+        assertFalse(refused.description().contains(home.toString()), refused.description());
+        assertFalse(refused.description().contains("control.token"), refused.description());
+    }
+
+    @Test
+    void theLogNamesThePathsOncePerKindOfRefusalPerIntervalWithTheCountOfTheRest() throws IOException {
+        SettableClock clock = new SettableClock(Instant.parse("2026-05-01T10:00:00Z"));
+        Authenticator flooded = new Authenticator(TokenStore.open(home), clock);
+
+        try (LogRecorder log = LogRecorder.expecting(Authenticator.class)) {
+            for (int i = 0; i < 100; i++) {
+                assertThrows(AuthException.class, () -> flooded.authorize(null, Scope.READ));
+                assertThrows(AuthException.class, () -> flooded.authorize("Bearer qsc_unknown", Scope.READ));
+            }
+            clock.advance(Authenticator.LOG_INTERVAL);
+            assertThrows(AuthException.class, () -> flooded.authorize(null, Scope.READ));
+
+            List<String> lines = log.all();
+            assertEquals(3, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("Refused a call: missing bearer token: send 'authorization: Bearer "
+                    + "<token>'. Tokens are checked against " + home.resolve("tokens") + "; a token generated at first "
+                    + "start is in " + home.resolve("control.token")), lines.get(0));
+            assertTrue(lines.get(1).startsWith("Refused a call: unknown bearer token"), lines.get(1));
+            assertTrue(lines.get(2).startsWith("Refused a call: missing bearer token"), lines.get(2));
+            assertTrue(lines.get(2).endsWith("(99 more like it since the last such line were not logged)"), lines.get(2));
+        }
     }
 
     @ParameterizedTest

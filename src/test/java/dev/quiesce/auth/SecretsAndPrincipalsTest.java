@@ -36,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -119,6 +120,15 @@ class SecretsAndPrincipalsTest {
             }
         }
         assertThat(leaks).as("lines or descriptions that hold a token or its hash").isEmpty();
+        assertThat(DESCRIPTIONS).as("answers that name a path in the home")
+                .noneMatch(description -> description.contains(home.path().toString()));
+        List<String> refusalLines = logged.lines().filter(line -> line.contains("Refused a call: ")).toList();
+        assertThat(refusalLines).as("the log names the paths the callers were not told")
+                .anyMatch(line -> line.contains("Tokens are checked against " + home.resolveFile("tokens")));
+        assertThat(refusalLines.stream().map(line -> line.substring(line.indexOf("Refused a call: ")))
+                .collect(Collectors.groupingBy(line -> line, Collectors.counting())))
+                .as("each kind of refusal logged once, however often it was made").allSatisfy((line, count) ->
+                        assertThat(count).as(line).isEqualTo(1));
         System.out.printf("SecretsAndPrincipalsTest: %d tokens, %d error descriptions and %d log lines searched%n",
                 tokens.size(), DESCRIPTIONS.size(), logged.lines().count());
     }

@@ -41,6 +41,7 @@ class DrainStateBeanTest {
     private final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T10:00:00Z"));
     private final List<DrainSnapshot> seen = new CopyOnWriteArrayList<>();
     private final List<DrainEvent> events = new CopyOnWriteArrayList<>();
+    private final List<DrainRefusal> refusals = new CopyOnWriteArrayList<>();
     private DrainMarkerStore store;
     private DrainStateBean bean;
 
@@ -60,6 +61,11 @@ class DrainStateBeanTest {
             @Override
             public void onEvent(DrainEvent event) {
                 events.add(event);
+            }
+
+            @Override
+            public void onRefusal(DrainRefusal refusal) {
+                refusals.add(refusal);
             }
         };
         DrainStateBean created = new DrainStateBean(store, new MarkerJudge(EPOCH, Duration.ofHours(1)), clock,
@@ -210,6 +216,24 @@ class DrainStateBeanTest {
         assertThat(bean.enterStopping().phase()).isEqualTo(Phase.STOPPING);
         assertThat(bean.markStopped().phase()).isEqualTo(Phase.STOPPED);
         assertThat(marker).isNotEmpty();
+    }
+
+    @Test
+    void everyRefusalIsToldToTheListenersOnceWithItsCallAndPrincipalAndIsNoEvent() throws IOException {
+        bean.beginDrain(begin("x"));
+        assertRefused(() -> bean.beginDrain(begin("x".repeat(257))), DrainRefusedException.Reason.INVALID_REQUEST);
+        assertRefused(() -> bean.cancelDrain("bob", "d-other"), DrainRefusedException.Reason.WRONG_DRAIN_ID);
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home)) {
+            assertRefused(() -> bean.cancelDrain("carol", ""), DrainRefusedException.Reason.MARKER_UNAVAILABLE);
+        }
+        bean.enterStopping();
+        assertRefused(() -> bean.beginDrain(begin("y")), DrainRefusedException.Reason.SHUTTING_DOWN);
+
+        assertThat(refusals).extracting(refusal -> refusal.principal() + " " + refusal.call() + " " + refusal.refusal())
+                .containsExactly("alice BeginDrain invalid_request", "bob CancelDrain wrong_drain_id",
+                        "carol CancelDrain marker_unavailable", "alice BeginDrain shutting_down");
+        assertThat(refusals.get(1).description()).contains("'d-other' is not the active drain");
+        assertThat(events).extracting(DrainEvent::kind).containsExactly(DrainEvent.Kind.BEGIN, DrainEvent.Kind.SHUTDOWN);
     }
 
     @Test

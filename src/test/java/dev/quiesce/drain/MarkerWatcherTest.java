@@ -50,6 +50,47 @@ class MarkerWatcherTest {
     }
 
     @Test
+    void aHomeDeletedWhileAFileInItIsOpenStopsTheWatchOnTheNextTick() throws Exception {
+        // An open file (the home lock's, in the app) keeps the OS from telling the watch its directory is gone.
+        try (FileChannel open = FileChannel.open(home.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                LogRecorder log = LogRecorder.expecting(MarkerWatcher.class)) {
+            Files.delete(home.resolve(".lock"));
+            Files.delete(home);
+            watcher.tick();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !watcher.isAlive());
+            assertThat(watcher.deathCause()).contains(home.toString(), "no longer watchable");
+            assertThat(log.messages(Level.SEVERE)).as("the death, once").hasSize(1);
+        }
+
+        Files.createDirectory(home);
+        watcher.tick();
+
+        assertThat(watcher.isAlive()).isTrue();
+    }
+
+    @Test
+    void aHomeReplacedByAnotherDirectoryIsWatchedAgainOnTheNextTicks() throws Exception {
+        try (FileChannel open = FileChannel.open(home.resolve(".lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+                LogRecorder log = LogRecorder.expecting(MarkerWatcher.class)) {
+            Files.delete(home.resolve(".lock"));
+            Files.delete(home);
+            Files.createDirectory(home);
+            watcher.tick(); // retires the watch on the old directory (and may re-arm at once)
+            watcher.tick(); // re-arms it, if the old thread was still leaving at the first
+            assertThat(log.messages(Level.SEVERE)).singleElement().asString().contains("no longer watchable");
+        }
+
+        assertThat(watcher.isAlive()).isTrue();
+        Files.writeString(home.resolve(DrainMarkerStore.FILE_NAME), "{\"action\": \"drain\", \"requested_at\": \""
+                + IsoTimes.format(Instant.now()) + "\", \"epoch\": \"" + EPOCH + "\"}");
+        await("seen by the new watch, no tick needed").atMost(Duration.ofSeconds(10))
+                .until(() -> state.current().phase() == Phase.DRAINING);
+    }
+
+    @Test
     void aWatchThatDiedWithItsHomeRunsAgainOnTheFirstTickAfterTheHomeIsBack() throws Exception {
         assertThat(watcher.isAlive()).isTrue();
 

@@ -3,11 +3,17 @@ package dev.quiesce.health;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
+import dev.quiesce.home.HomeWritability;
+import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.TestHome;
+import dev.quiesce.testing.UnwritableDirs;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse.ServingStatus;
@@ -33,6 +39,9 @@ class HealthReportingTest {
     @Inject
     DrainStateBean state;
 
+    @Inject
+    QuiesceHome home;
+
     @AfterEach
     void running() {
         state.cancelDrain("test", "");
@@ -55,6 +64,34 @@ class HealthReportingTest {
                     "Readiness DOWN: phase DRAINING (drain " + drainId + "), 0 turn(s) in flight",
                     "Readiness UP: phase RUNNING");
         }
+    }
+
+    @Test
+    void anUnwritableHomeIsInReadinessAndLivenessDataWhileTheDataPlaneStaysReady() {
+        try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home.path());
+                LogRecorder log = LogRecorder.expecting(HomeWritability.class)) {
+            // Probed at most once a second: the first probe after the freeze says it.
+            await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.FALSE.equals(homeWritable()));
+
+            given().when().get("/q/health/ready").then().statusCode(200)
+                    .body("checks.find { it.name == 'quiesce-drain' }.data.home_error",
+                            containsString(HomeWritability.PROBE_NAME));
+            given().when().get("/q/health/live").then().statusCode(200)
+                    .body("checks.find { it.name == 'quiesce-marker-watch' }.data.home_writable", is(false))
+                    .body("checks.find { it.name == 'quiesce-marker-watch' }.data.home_error",
+                            containsString(HomeWritability.PROBE_NAME));
+            assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("not writable");
+        }
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> Boolean.TRUE.equals(homeWritable()));
+        given().when().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'quiesce-marker-watch' }.data.home_writable", is(true));
+    }
+
+    /** What readiness says of the home: writable, not, or nothing (null). */
+    private static Boolean homeWritable() {
+        return given().when().get("/q/health/ready").then().extract().jsonPath()
+                .get("checks.find { it.name == 'quiesce-drain' }.data.home_writable");
     }
 
     @Test

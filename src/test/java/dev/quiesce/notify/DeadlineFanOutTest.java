@@ -52,7 +52,7 @@ class DeadlineFanOutTest {
         NotificationSink evenOnly =
                 (notification, deadline) -> Integer.parseInt(notification.sessionId().substring(2)) % 2 == 0;
 
-        List<Boolean> delivered = new DeadlineFanOut(evenOnly, clock).sendAll(pings(5), inSeconds(10));
+        List<Boolean> delivered = delivered(new DeadlineFanOut(evenOnly, clock).sendAll(pings(5), inSeconds(10)));
 
         assertThat(delivered).containsExactly(true, false, true, false, true);
     }
@@ -74,7 +74,8 @@ class DeadlineFanOutTest {
             }
         };
 
-        List<Boolean> delivered = new DeadlineFanOut(waitsForTheOthers, clock).sendAll(pings(batch), inSeconds(30));
+        List<Boolean> delivered =
+                delivered(new DeadlineFanOut(waitsForTheOthers, clock).sendAll(pings(batch), inSeconds(30)));
 
         assertThat(delivered).hasSize(batch).containsOnly(true);
         assertThat(threads).hasSize(DeadlineFanOut.MAX_CONCURRENT_SENDS)
@@ -97,10 +98,12 @@ class DeadlineFanOutTest {
         };
         Instant deadline = clock.instant().plusMillis(300);
 
-        List<Boolean> delivered = new DeadlineFanOut(stuckOnOne, clock).sendAll(pings(3), deadline);
+        List<Delivery> deliveries = new DeadlineFanOut(stuckOnOne, clock).sendAll(pings(3), deadline);
+        List<Boolean> delivered = delivered(deliveries);
         Instant returned = clock.instant();
 
         assertThat(delivered).containsExactly(true, false, true);
+        assertThat(deliveries.get(1)).isEqualTo(Delivery.stoppedByDeadline("the sink had not finished"));
         assertThat(returned).isAfterOrEqualTo(deadline.plus(DeadlineFanOut.COLLECT_GRACE))
                 .isBefore(deadline.plus(DeadlineFanOut.COLLECT_GRACE).plusSeconds(2));
         assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
@@ -116,7 +119,7 @@ class DeadlineFanOutTest {
         };
         long start = System.nanoTime();
 
-        List<Boolean> delivered = new DeadlineFanOut(honest, clock).sendAll(pings(2), passed);
+        List<Boolean> delivered = delivered(new DeadlineFanOut(honest, clock).sendAll(pings(2), passed));
 
         assertThat(delivered).containsExactly(false, false);
         assertThat(deadlinesSeen).containsExactly(passed, passed);
@@ -132,9 +135,11 @@ class DeadlineFanOutTest {
             return true;
         };
 
-        List<Boolean> delivered = new DeadlineFanOut(brokenOnOne, clock).sendAll(pings(2), inSeconds(10));
+        List<Delivery> deliveries = new DeadlineFanOut(brokenOnOne, clock).sendAll(pings(2), inSeconds(10));
+        List<Boolean> delivered = delivered(deliveries);
 
         assertThat(delivered).containsExactly(false, true);
+        assertThat(deliveries.get(0).byDeadline()).as("the sink's bug, not the deadline").isFalse();
     }
 
     @Test
@@ -159,6 +164,10 @@ class DeadlineFanOutTest {
         new DeadlineFanOut(recordingThreadsIn(second), clock).sendAll(pings(3), inSeconds(10));
 
         assertThat(first).isNotEmpty().doesNotContainAnyElementsOf(second);
+    }
+
+    private static List<Boolean> delivered(List<Delivery> deliveries) {
+        return deliveries.stream().map(Delivery::delivered).toList();
     }
 
     private static NotificationSink recordingThreadsIn(Set<String> names) {

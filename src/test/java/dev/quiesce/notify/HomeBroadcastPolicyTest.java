@@ -101,7 +101,7 @@ class HomeBroadcastPolicyTest {
         HomeBroadcastPolicy policy = policy();
         Decision.Send send = (Decision.Send) policy.decide(MarkerJudgement.ABSENT);
 
-        Outcome sent = policy.afterSend(send, true);
+        Outcome sent = policy.afterSend(send, Delivery.DELIVERED);
         clock.advance(MIN_INTERVAL.minusSeconds(1));
         Outcome again = skipped(policy.decide(MarkerJudgement.ABSENT));
 
@@ -125,11 +125,23 @@ class HomeBroadcastPolicyTest {
         ledger().record(CHANNEL, clock.instant().minus(Duration.ofHours(1)));
         HomeBroadcastLedger.Read before = ledger().read();
 
-        Outcome failed = policy().afterSend(new Decision.Send(CHANNEL), false);
+        Outcome failed = policy().afterSend(new Decision.Send(CHANNEL),
+                Delivery.failed("3 attempts failed: could not connect (connection refused)"));
 
         assertThat(failed.result()).isEqualTo(HomeBroadcast.FAILED);
-        assertThat(failed.detail()).contains(CHANNEL).contains("deadline");
+        assertThat(failed.detail())
+                .isEqualTo("not delivered to " + CHANNEL + ": 3 attempts failed: could not connect "
+                        + "(connection refused)");
         assertThat(ledger().read()).isEqualTo(before);
+    }
+
+    @Test
+    void aBroadcastTheDeadlineStoppedSaysSo() {
+        Outcome failed = policy().afterSend(new Decision.Send(CHANNEL),
+                Delivery.stoppedByDeadline("1 attempt made, the last: no answer within 900 ms"));
+
+        assertThat(failed.detail()).isEqualTo("not delivered to " + CHANNEL
+                + " before the deadline (1 attempt made, the last: no answer within 900 ms)");
     }
 
     @Test
@@ -165,7 +177,7 @@ class HomeBroadcastPolicyTest {
             decision = policy.decide(MarkerJudgement.ABSENT);
             warnings = log.messages(Level.WARNING);
         }
-        policy.afterSend((Decision.Send) decision, true);
+        policy.afterSend((Decision.Send) decision, Delivery.DELIVERED);
 
         assertThat(warnings).singleElement().asString().contains("cannot be trusted");
         assertThat(ledger().read()).isEqualTo(new HomeBroadcastLedger.Read.Sent(clock.instant(), CHANNEL));
@@ -173,7 +185,7 @@ class HomeBroadcastPolicyTest {
 
     @Test
     void theRecordIsReadableByTheOwnerOnly() throws IOException {
-        policy().afterSend(new Decision.Send(CHANNEL), true);
+        policy().afterSend(new Decision.Send(CHANNEL), Delivery.DELIVERED);
 
         assertThat(PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(home.resolve(HomeBroadcastLedger.FILE_NAME)))).isEqualTo("rw-------");
@@ -187,7 +199,7 @@ class HomeBroadcastPolicyTest {
         List<String> warnings;
         try (UnwritableDirs.Frozen frozen = UnwritableDirs.freeze(home);
                 LogRecorder log = LogRecorder.of(HomeBroadcastPolicy.class)) {
-            sent = policy.afterSend(new Decision.Send(CHANNEL), true);
+            sent = policy.afterSend(new Decision.Send(CHANNEL), Delivery.DELIVERED);
             warnings = log.messages(Level.WARNING);
         }
 

@@ -4,19 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.quiesce.marker.MarkerJudgement;
 import dev.quiesce.notify.Notification.Kind;
+import dev.quiesce.notify.NotifyReport.HomeBroadcast;
 import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.SettableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +34,7 @@ import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -161,8 +167,8 @@ class WebhookSinkTest {
         assertThat(warnings).hasSize(1);
         assertThat(warnings.get(0))
                 .contains("http://127.0.0.1:" + server.getAddress().getPort())
-                .contains("3 attempt(s)")
-                .contains("HTTP 500")
+                .contains("not delivered to channel 'C024BE91L' (session 'session-7'): 3 attempts failed: "
+                        + "the webhook answered HTTP 500")
                 .doesNotContain("s3cr3t")
                 .doesNotContain("/services");
     }
@@ -194,28 +200,93 @@ class WebhookSinkTest {
     }
 
     @Test
-    void aRefusedConnectionIsNotDeliveredAndNamesTheCause() throws IOException {
+    void refusedConnectionsAreReportedAsWhatHappenedNotAsTheDeadline() throws IOException {
+        WebhookSink sink = new WebhookSink(closedPort(), Duration.ofSeconds(2), 3, SHORT_BACKOFF, clock);
+        Instant deadline = inSeconds(10);
+
+        Delivered result = deliverQuietly(sink, deadline);
+
+        assertThat(clock.instant()).isBefore(deadline);
+        assertThat(result.delivery())
+                .isEqualTo(Delivery.failed("3 attempts failed: could not connect (connection refused)"));
+        assertThat(result.warnings()).singleElement().asString()
+                .contains("not delivered to channel 'C024BE91L' (session 'session-7'): 3 attempts failed: "
+                        + "could not connect (connection refused)")
+                .contains("java.net.ConnectException")
+                .doesNotContain("deadline")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void aWebhookThatStallsPastTheDeadlineIsReportedAsStoppedByTheDeadline() {
+        requestsToHang.set(Integer.MAX_VALUE);
+        Delivered result = deliverQuietly(sink(Duration.ofSeconds(30), 3), clock.instant().plusMillis(700));
+
+        assertThat(result.delivery().byDeadline()).isTrue();
+        assertThat(result.delivery().why()).startsWith("1 attempt made, the last: no answer within ");
+        assertThat(result.warnings()).singleElement().asString()
+                .contains("not delivered to channel 'C024BE91L' (session 'session-7') before the deadline "
+                        + "(1 attempt made, the last: no answer within");
+        assertThat(received).hasSize(1);
+    }
+
+    @Test
+    void aWebhookWhoseEveryAttemptTimesOutWellInsideTheDeadlineIsNotBlamedOnTheDeadline() {
+        requestsToHang.set(Integer.MAX_VALUE);
+        Delivered result = deliverQuietly(sink(Duration.ofMillis(200), 2), inSeconds(30));
+
+        assertThat(result.delivery()).isEqualTo(Delivery.failed("2 attempts failed: no answer within 200 ms"));
+    }
+
+    @Test
+    void theShutdownSummaryOfABroadcastToARefusingWebhookNamesTheCause(@TempDir Path home) throws IOException {
+        WebhookSink sink = new WebhookSink(closedPort(), Duration.ofSeconds(2), 3, SHORT_BACKOFF, clock);
+
+        NotifyReport report = broadcastQuietly(sink, home, inSeconds(10));
+
+        assertThat(report.home()).isEqualTo(HomeBroadcast.FAILED);
+        assertThat(report.homeDetail())
+                .isEqualTo("not delivered to #ops: 3 attempts failed: could not connect (connection refused)");
+    }
+
+    @Test
+    void theShutdownSummaryOfABroadcastToAStallingWebhookNamesTheDeadline(@TempDir Path home) {
+        requestsToHang.set(Integer.MAX_VALUE);
+
+        NotifyReport report = broadcastQuietly(sink(Duration.ofSeconds(30), 3), home, clock.instant().plusMillis(700));
+
+        assertThat(report.home()).isEqualTo(HomeBroadcast.FAILED);
+        assertThat(report.homeDetail()).startsWith("not delivered to #ops before the deadline (1 attempt made, "
+                + "the last: no answer within ");
+    }
+
+    /** What a sink made of a notification, and the warnings it logged. */
+    private record Delivered(Delivery delivery, List<String> warnings) {}
+
+    /** {@code sink} delivers {@link #ping()} by {@code deadline}; its expected warning is kept off the console. */
+    private static Delivered deliverQuietly(WebhookSink sink, Instant deadline) {
+        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
+            Delivery delivery = sink.deliver(ping(), deadline);
+            return new Delivered(delivery, log.messages(Level.WARNING));
+        }
+    }
+
+    /** A shutdown with no interrupted turns, whose home broadcast to {@code #ops} goes to {@code sink}. */
+    private NotifyReport broadcastQuietly(WebhookSink sink, Path home, Instant deadline) {
+        ShutdownNotifier notifier = PlainNotifier.of(sink, home, Optional.of("#ops"), Duration.ofMinutes(10),
+                Duration.ofSeconds(10), clock, new SimpleMeterRegistry());
+        try (LogRecorder log = LogRecorder.expecting(WebhookSink.class)) {
+            return notifier.notifyShutdown(List.of(), MarkerJudgement.ABSENT, deadline);
+        }
+    }
+
+    /** A webhook URL on a port nothing listens on: every connection is refused. */
+    private static WebhookEndpoint closedPort() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
-        WebhookEndpoint closed = WebhookEndpoint.of(URI.create("http://127.0.0.1:" + closedPort + SECRET_PATH));
-        WebhookSink sink = new WebhookSink(closed, Duration.ofSeconds(2), 2, SHORT_BACKOFF, clock);
-        Instant deadline = inSeconds(10);
-
-        boolean delivered;
-        List<String> warnings;
-        try (LogRecorder log = LogRecorder.of(WebhookSink.class)) {
-            delivered = sink.send(ping(), deadline);
-            warnings = log.messages(Level.WARNING);
-        }
-
-        assertThat(delivered).isFalse();
-        assertThat(clock.instant()).isBefore(deadline);
-        assertThat(warnings).singleElement().asString()
-                .contains("2 attempt(s)")
-                .contains("ConnectException")
-                .doesNotContain("s3cr3t");
+        return WebhookEndpoint.of(URI.create("http://127.0.0.1:" + closedPort + SECRET_PATH));
     }
 
     @Test
@@ -241,7 +312,8 @@ class WebhookSinkTest {
 
         assertThat(delivered).isFalse();
         assertThat(received).hasSize(1);
-        assertThat(warnings).singleElement().asString().contains("1 attempt(s)").contains("deadline");
+        assertThat(warnings).singleElement().asString()
+                .contains("before the deadline (1 attempt made, the last: the webhook answered HTTP 500)");
     }
 
     @Test

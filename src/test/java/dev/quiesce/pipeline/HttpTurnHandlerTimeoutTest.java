@@ -11,6 +11,7 @@ import dev.quiesce.testing.AgentBackend;
 import dev.quiesce.testing.AgentBackendProfile;
 import dev.quiesce.testing.GatewayClient;
 import dev.quiesce.testing.InjectAgentBackend;
+import dev.quiesce.testing.LogRecorder;
 import dev.quiesce.testing.TestTokens;
 import io.grpc.Channel;
 import io.quarkus.grpc.GrpcClient;
@@ -18,6 +19,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.util.concurrent.Future;
+import java.util.logging.Level;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -59,15 +61,19 @@ class HttpTurnHandlerTimeoutTest {
     }
 
     @Test
-    void anUnreachableBackendFailsTheTurn() {
-        backend.stopListening();
-        try {
+    void anUnreachableBackendFailsTheTurnInWordsWhileTheLogKeepsTheJavaDetail() {
+        backend.stopListening(); // a real closed port
+        try (LogRecorder log = LogRecorder.expecting(RunningTurn.class)) {
             TurnResult failed = gateway.handle(TestTokens.INGESTER, message(session("nobody-home"), "hello"));
 
             assertThat(failed.getOutcome()).isEqualTo(TurnOutcome.TURN_OUTCOME_FAILED);
-            assertThat(failed.getReply()).contains("could not be reached");
+            assertThat(failed.getReply()).isEqualTo("Sorry, I could not answer that: the agent backend could not be "
+                    + "reached (connection refused). Please try again.");
             assertThat(failed.getTurnId()).isNotEmpty();
             assertThat(gateway.state().getInFlight()).isZero();
+            assertThat(log.messages(Level.WARNING)).singleElement().asString()
+                    .contains(failed.getTurnId(), "java.net.ConnectException")
+                    .doesNotContain("hello");
         } finally {
             backend.resumeListening();
         }

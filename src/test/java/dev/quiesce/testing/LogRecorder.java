@@ -62,6 +62,20 @@ public final class LogRecorder extends Handler implements AutoCloseable {
         return messages;
     }
 
+    /**
+     * What was logged at {@code level} or above, one {@code <category> <LEVEL> <message>} per record:
+     * for a recorder of the root category ({@code of("")}), which sees every category.
+     */
+    public synchronized List<String> lines(Level level) {
+        List<String> lines = new ArrayList<>();
+        for (LogRecord record : records) {
+            if (record.getLevel().intValue() >= level.intValue()) {
+                lines.add(record.getLoggerName() + " " + record.getLevel().getName() + " " + format(record));
+            }
+        }
+        return lines;
+    }
+
     /** Everything logged, one message per element. */
     public List<String> all() {
         return messages(Level.ALL);

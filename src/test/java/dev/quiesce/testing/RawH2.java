@@ -31,11 +31,14 @@ import java.util.Map;
  */
 public final class RawH2 {
 
-    private static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7,
+    /** Frame types. */
+    public static final int DATA = 0x0, HEADERS = 0x1, RST_STREAM = 0x3, SETTINGS = 0x4, PING = 0x6, GOAWAY = 0x7,
             CONTINUATION = 0x9;
-    private static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
+    /** Frame flags. */
+    public static final int END_STREAM = 0x1, END_HEADERS = 0x4, ACK = 0x1;
+    /** The stream every call here uses. */
+    public static final int STREAM = 1;
     private static final int MAX_FRAME = 16_384;
-    private static final int STREAM = 1;
 
     private RawH2() {}
 
@@ -81,43 +84,69 @@ public final class RawH2 {
      */
     public static Answer call(int port, String fullMethodName, Map<String, String> extraHeaders, boolean compressedFlag,
             byte[] message) {
+        ByteArrayOutputStream sent = new ByteArrayOutputStream();
+        sent.writeBytes(preface());
+        sent.writeBytes(requestHeaders(port, fullMethodName, extraHeaders));
+        ByteArrayOutputStream grpc = new ByteArrayOutputStream();
+        grpc.write(compressedFlag ? 1 : 0);
+        grpc.writeBytes(new byte[] {(byte) (message.length >>> 24), (byte) (message.length >>> 16),
+            (byte) (message.length >>> 8), (byte) message.length});
+        grpc.writeBytes(message);
+        byte[] data = grpc.toByteArray();
+        for (int at = 0; at < data.length; at += MAX_FRAME) {
+            boolean last = at + MAX_FRAME >= data.length;
+            sent.writeBytes(frame(DATA, last ? END_STREAM : 0, STREAM,
+                    java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + MAX_FRAME))));
+        }
+        return exchange(port, sent.toByteArray());
+    }
+
+    /**
+     * The HEADERS (and CONTINUATION) frames of a gRPC call to {@code fullMethodName} on stream 1: the
+     * pseudo-headers, {@code content-type}, {@code te}, then {@code extraHeaders}.
+     */
+    public static byte[] requestHeaders(int port, String fullMethodName, Map<String, String> extraHeaders) {
         Http2Headers request = new DefaultHttp2Headers()
                 .method("POST").scheme("http").path("/" + fullMethodName).authority("localhost:" + port);
         request.add("content-type", "application/grpc");
         request.add("te", "trailers");
         extraHeaders.forEach(request::add);
+        ByteArrayOutputStream frames = new ByteArrayOutputStream();
+        byte[] block = encode(request);
+        for (int at = 0; at < block.length; at += MAX_FRAME) {
+            byte[] part = java.util.Arrays.copyOfRange(block, at, Math.min(block.length, at + MAX_FRAME));
+            boolean last = at + MAX_FRAME >= block.length;
+            frames.writeBytes(frame(at == 0 ? HEADERS : CONTINUATION, last ? END_HEADERS : 0, STREAM, part));
+        }
+        return frames.toByteArray();
+    }
+
+    /** What an HTTP/2 client sends first: the connection preface and an empty SETTINGS frame. */
+    public static byte[] preface() {
+        ByteArrayOutputStream preface = new ByteArrayOutputStream();
+        preface.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        preface.writeBytes(frame(SETTINGS, 0, 0, new byte[0]));
+        return preface.toByteArray();
+    }
+
+    /**
+     * Writes {@code bytes} as they are to a new connection (a test that writes the connection by
+     * hand starts them with {@link #preface()} and {@link #frame}s, or not) and reads how the server
+     * answered stream 1, or the connection.
+     */
+    public static Answer exchange(int port, byte[] bytes) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout(20_000);
             OutputStream out = socket.getOutputStream();
-            ByteArrayOutputStream sent = new ByteArrayOutputStream();
-            sent.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            frame(sent, SETTINGS, 0, 0, new byte[0]);
-            byte[] block = encode(request);
-            for (int at = 0; at < block.length; at += MAX_FRAME) {
-                byte[] part = java.util.Arrays.copyOfRange(block, at, Math.min(block.length, at + MAX_FRAME));
-                boolean last = at + MAX_FRAME >= block.length;
-                frame(sent, at == 0 ? HEADERS : CONTINUATION, last ? END_HEADERS : 0, STREAM, part);
-            }
-            ByteArrayOutputStream grpc = new ByteArrayOutputStream();
-            grpc.write(compressedFlag ? 1 : 0);
-            grpc.writeBytes(new byte[] {(byte) (message.length >>> 24), (byte) (message.length >>> 16),
-                (byte) (message.length >>> 8), (byte) message.length});
-            grpc.writeBytes(message);
-            byte[] data = grpc.toByteArray();
-            for (int at = 0; at < data.length; at += MAX_FRAME) {
-                boolean last = at + MAX_FRAME >= data.length;
-                frame(sent, DATA, last ? END_STREAM : 0, STREAM,
-                        java.util.Arrays.copyOfRange(data, at, Math.min(data.length, at + MAX_FRAME)));
-            }
             try {
-                out.write(sent.toByteArray());
+                out.write(bytes);
                 out.flush();
             } catch (SocketException e) {
                 // The server may have answered and closed already; read what it said.
             }
             return read(new DataInputStream(socket.getInputStream()), out);
         } catch (IOException e) {
-            throw new UncheckedIOException("HTTP/2 call to localhost:" + port + " failed", e);
+            throw new UncheckedIOException("HTTP/2 exchange with localhost:" + port + " failed", e);
         }
     }
 
@@ -141,9 +170,7 @@ public final class RawH2 {
             byte[] payload = in.readNBytes(length);
             if (type == SETTINGS && (flags & ACK) == 0) {
                 try {
-                    ByteArrayOutputStream ack = new ByteArrayOutputStream();
-                    frame(ack, SETTINGS, ACK, 0, new byte[0]);
-                    out.write(ack.toByteArray());
+                    out.write(frame(SETTINGS, ACK, 0, new byte[0]));
                 } catch (SocketException ignored) {
                     // closed by the server
                 }
@@ -218,7 +245,9 @@ public final class RawH2 {
         }
     }
 
-    private static void frame(ByteArrayOutputStream out, int type, int flags, int stream, byte[] payload) {
+    /** One HTTP/2 frame: its 9-byte header and {@code payload}. */
+    public static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(9 + payload.length);
         out.write(payload.length >>> 16);
         out.write(payload.length >>> 8);
         out.write(payload.length);
@@ -229,5 +258,6 @@ public final class RawH2 {
         out.write(stream >>> 8);
         out.write(stream);
         out.writeBytes(payload);
+        return out.toByteArray();
     }
 }

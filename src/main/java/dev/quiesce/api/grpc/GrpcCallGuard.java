@@ -2,6 +2,7 @@ package dev.quiesce.api.grpc;
 
 import com.google.protobuf.Message;
 import dev.quiesce.api.AccessRule;
+import dev.quiesce.api.DrainCallAudit;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.auth.AuthException;
 import dev.quiesce.auth.Authenticator;
@@ -24,7 +25,8 @@ import jakarta.inject.Singleton;
  *   <li><b>Bearer auth.</b> The token must carry the scope the method needs ({@link GrpcMethodAccess}).
  *       A refused call is closed with UNAUTHENTICATED or PERMISSION_DENIED and an actionable
  *       description; an accepted one runs with its {@link Principal} in the gRPC Context
- *       ({@link GrpcCaller}). Health and reflection are open; a method without a rule is refused.
+ *       ({@link GrpcCaller}). Health and reflection are open; a method without a rule is refused. A
+ *       refused drain call goes to the audit log ({@link DrainCallAudit}).
  *   <li><b>Undecodable requests.</b> A unary or server-streaming call whose request bytes are not a
  *       valid protobuf message of the method's request type (truncated, an invalid wire type, a
  *       string that is not UTF-8) is answered INVALID_ARGUMENT with a description, instead of the
@@ -44,7 +46,9 @@ import jakarta.inject.Singleton;
  * need it, so they are not wrapped in an attach and a detach as {@code Contexts.interceptCall} would.
  *
  * <p>Thread-safe and non-blocking: one instance serves every call; per-call state lives in the
- * listener, whose callbacks gRPC serialises.
+ * listener, whose callbacks gRPC serialises. The one write, a refused drain call's audit line (at
+ * most one per kind per 10 s), happens on a worker thread: Quarkus runs the interceptors of the
+ * {@code @Blocking} drain methods there.
  */
 @Singleton
 @GlobalInterceptor
@@ -54,9 +58,11 @@ public class GrpcCallGuard implements ServerInterceptor {
             Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
     private final Authenticator authenticator;
+    private final DrainCallAudit audit;
 
-    public GrpcCallGuard(Authenticator authenticator) {
+    public GrpcCallGuard(Authenticator authenticator, DrainCallAudit audit) {
         this.authenticator = authenticator;
+        this.audit = audit;
     }
 
     @Override
@@ -73,6 +79,7 @@ public class GrpcCallGuard implements ServerInterceptor {
             try {
                 principal = authenticator.authorize(headers.get(AUTHORIZATION), needs.scope());
             } catch (AuthException e) {
+                audit.authRefused(needs.scope(), method.getBareMethodName(), e);
                 return refuse(call, Refusal.of(e.kind()).grpcStatus(e.description()));
             }
             context = Context.current().withValue(GrpcCaller.PRINCIPAL, principal);

@@ -1,9 +1,6 @@
 package dev.quiesce.api.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.MessageOrBuilder;
-import com.google.protobuf.util.JsonFormat;
 import dev.quiesce.api.DrainStateMapper;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.drain.BeginDrainCommand;
@@ -23,22 +20,21 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
 
 /**
  * The REST mirror of DrainControl for dashboards: {@code POST /api/gateway/drain} and
  * {@code GET /api/gateway/state}. Same auth and semantics as gRPC; the state is the proto3 JSON
- * mapping of {@code DrainState}. Bad input is a 4xx with a JSON body
- * {@code {"error": "...", "code": "..."}}, never a 500 and never a state change.
+ * mapping of {@code DrainState} ({@link ProtoJson}). The body's fields are read strictly
+ * ({@link JsonBodies}). Bad input is a 4xx with a JSON body {@code {"error": "...", "code": "..."}},
+ * never a 500 and never a state change.
  */
 @Path("/api/gateway")
 public class DrainRestResource {
 
     private static final Set<String> FIELDS = Set.of("action", "suppress_notification", "reason", "lease_seconds",
             "drain_id");
-    private static final JsonFormat.Printer PRINTER = JsonFormat.printer().alwaysPrintFieldsWithNoPresence();
 
     private final DrainStateBean state;
     private final RestCaller caller;
@@ -55,7 +51,7 @@ public class DrainRestResource {
     @Path("/state")
     @Produces(MediaType.APPLICATION_JSON)
     public Response getState() {
-        return json(200, DrainStateMapper.toProto(state.current()));
+        return ProtoJson.ok(DrainStateMapper.toProto(state.current()));
     }
 
     /**
@@ -72,87 +68,30 @@ public class DrainRestResource {
         if (wrongType.isPresent()) {
             return RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE", wrongType.get());
         }
-        JsonNode root;
-        try {
-            root = JsonBodies.object(body, "{\"action\": \"drain\"} or {\"action\": \"cancel\"}");
-        } catch (JsonBodies.BadBody e) {
-            return RestErrors.invalid(e.getMessage());
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                return RestErrors.invalid("unknown field '" + name + "'; allowed: " + String.join(", ", FIELDS.stream().sorted().toList()));
-            }
-        }
-        JsonNode action = root.get("action");
-        if (action == null || action.isNull()) {
-            return RestErrors.invalid("'action' is required: \"drain\" or \"cancel\"");
-        }
-        if (!action.isTextual() || !Set.of("drain", "cancel").contains(action.textValue())) {
-            return RestErrors.invalid("'action' must be \"drain\" or \"cancel\", not " + action);
-        }
         String principal = caller.principal().name();
         try {
+            JsonNode root = JsonBodies.object(body, "{\"action\": \"drain\"} or {\"action\": \"cancel\"}");
+            JsonBodies.onlyFields(root, FIELDS);
+            JsonNode action = root.get("action");
+            if (action == null || action.isNull()) {
+                return RestErrors.invalid("'action' is required: \"drain\" or \"cancel\"");
+            }
+            if (!action.isTextual() || !Set.of("drain", "cancel").contains(action.textValue())) {
+                return RestErrors.invalid("'action' must be \"drain\" or \"cancel\", not " + action);
+            }
             DrainSnapshot after;
             if (action.textValue().equals("drain")) {
-                after = state.beginDrain(new BeginDrainCommand(principal, text(root, "reason"),
-                        bool(root, "suppress_notification"), Duration.ofSeconds(integer(root, "lease_seconds"))));
+                after = state.beginDrain(new BeginDrainCommand(principal, JsonBodies.text(root, "reason"),
+                        JsonBodies.bool(root, "suppress_notification"),
+                        Duration.ofSeconds(JsonBodies.integer(root, "lease_seconds", "seconds"))));
             } else {
-                after = state.cancelDrain(principal, text(root, "drain_id"));
+                after = state.cancelDrain(principal, JsonBodies.text(root, "drain_id"));
             }
-            return json(200, DrainStateMapper.toProto(after));
-        } catch (BadField e) {
+            return ProtoJson.ok(DrainStateMapper.toProto(after));
+        } catch (JsonBodies.BadBody e) {
             return RestErrors.invalid(e.getMessage());
         } catch (DrainRefusedException e) {
             return RestErrors.error(Refusal.of(e.reason()), e.getMessage());
-        }
-    }
-
-    private static String text(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return "";
-        }
-        if (!node.isTextual()) {
-            throw new BadField("'" + field + "' must be a string, not " + node);
-        }
-        return node.textValue();
-    }
-
-    private static boolean bool(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return false;
-        }
-        if (!node.isBoolean()) {
-            throw new BadField("'" + field + "' must be true or false, not " + node);
-        }
-        return node.booleanValue();
-    }
-
-    private static long integer(JsonNode root, String field) {
-        JsonNode node = root.get(field);
-        if (node == null || node.isNull()) {
-            return 0;
-        }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new BadField("'" + field + "' must be a whole number of seconds, not " + node);
-        }
-        return node.longValue();
-    }
-
-    static Response json(int status, MessageOrBuilder message) {
-        try {
-            return Response.status(status).type(MediaType.APPLICATION_JSON).entity(PRINTER.print(message)).build();
-        } catch (InvalidProtocolBufferException e) {
-            throw new IllegalStateException("a DrainState could not be printed as JSON", e);
-        }
-    }
-
-    /** A body field of the wrong type. */
-    private static final class BadField extends RuntimeException {
-        BadField(String message) {
-            super(message, null, false, false);
         }
     }
 }

@@ -10,12 +10,17 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What every REST request body must be before a resource looks at its fields: sent as
  * {@code application/json} (or with no content type), and exactly one JSON object — no trailing
  * data after it, no key given twice (which value would win is a guess a drain must not rest on),
- * no string that is not Unicode text. Stateless and thread-safe.
+ * no string that is not Unicode text. Then its fields, the same way for every endpoint: only the
+ * documented snake_case names, each of its exact JSON type (a string field takes a string, a
+ * boolean {@code true} or {@code false}, not {@code "true"}, a number a whole number), {@code null}
+ * the same as absent. Stateless and thread-safe.
  */
 final class JsonBodies {
 
@@ -106,7 +111,77 @@ final class JsonBodies {
         return false;
     }
 
-    /** A body that is not one JSON object; the message says what to fix. */
+    /**
+     * Refuses a field of {@code root} that is not one of {@code allowed}, naming it, and its snake_case
+     * spelling when that one is allowed (a client that sends {@code sessionId} means {@code session_id}).
+     *
+     * @throws BadBody naming the first unknown field
+     */
+    static void onlyFields(JsonNode root, Set<String> allowed) {
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!allowed.contains(name)) {
+                String snake = name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+                throw new BadBody("unknown field '" + name + "'"
+                        + (allowed.contains(snake) ? " (the fields are snake_case: send '" + snake + "')" : "")
+                        + "; allowed: " + String.join(", ", new TreeSet<>(allowed)));
+            }
+        }
+    }
+
+    /**
+     * The string {@code field}, or "" when it is absent or null.
+     *
+     * @throws BadBody when it is of another type
+     */
+    static String text(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return "";
+        }
+        if (!node.isTextual()) {
+            throw new BadBody("'" + field + "' must be a string, not " + node);
+        }
+        return node.textValue();
+    }
+
+    /**
+     * The boolean {@code field}, or false when it is absent or null.
+     *
+     * @throws BadBody when it is of another type ({@code "true"} is a string)
+     */
+    static boolean bool(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return false;
+        }
+        if (!node.isBoolean()) {
+            throw new BadBody("'" + field + "' must be true or false, not " + node);
+        }
+        return node.booleanValue();
+    }
+
+    /**
+     * The whole number {@code field}, or 0 when it is absent or null.
+     *
+     * @param what what the number counts, for the description ({@code "seconds"})
+     * @throws BadBody when it is of another type, has a fraction, or does not fit a long
+     */
+    static long integer(JsonNode root, String field, String what) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new BadBody("'" + field + "' must be a whole number of " + what + ", not " + node);
+        }
+        return node.longValue();
+    }
+
+    /**
+     * A body that is not one JSON object, or a field that is not what the endpoint takes; the
+     * message says what to fix.
+     */
     static final class BadBody extends RuntimeException {
         BadBody(String message) {
             super(message, null, false, false);

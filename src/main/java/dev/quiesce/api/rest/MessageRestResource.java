@@ -1,10 +1,10 @@
 package dev.quiesce.api.rest;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiesce.api.Refusal;
 import dev.quiesce.api.TurnMapper;
 import dev.quiesce.auth.AuthException;
+import dev.quiesce.pipeline.InboundMessage;
 import dev.quiesce.pipeline.InvalidMessageException;
 import dev.quiesce.pipeline.MessagePipeline;
 import io.micrometer.core.annotation.Timed;
@@ -19,16 +19,19 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * {@code POST /api/messages}: the REST twin of {@code MessageGateway/HandleMessage}. Takes the
- * proto3 JSON of {@code InboundMessage} ({@code session_id} or {@code sessionId} alike) and answers
- * with the proto3 JSON of {@code TurnResult}, as grpcurl shows them. Bad input is a 400 JSON error.
+ * {@code POST /api/messages}: the REST twin of {@code MessageGateway/HandleMessage}. Takes
+ * {@code {"session_id": str, "channel": str, "text": str, "internal": bool, "message_id": str}}, read
+ * as strictly as the drain endpoint's body ({@link JsonBodies}: these names only, each of its JSON
+ * type), and answers with the proto3 JSON of {@code TurnResult} ({@link ProtoJson}), as grpcurl shows
+ * it. Bad input is a 400 JSON error naming the field.
  */
 @Path("/api/messages")
 public class MessageRestResource {
 
-    private static final JsonFormat.Parser PARSER = JsonFormat.parser();
+    private static final Set<String> FIELDS = Set.of("session_id", "channel", "text", "internal", "message_id");
 
     private final MessagePipeline pipeline;
     private final RestCaller caller;
@@ -48,25 +51,23 @@ public class MessageRestResource {
         if (wrongType.isPresent()) {
             return Uni.createFrom().item(RestErrors.error(415, "UNSUPPORTED_MEDIA_TYPE", wrongType.get()));
         }
-        dev.quiesce.api.v1.InboundMessage.Builder message = dev.quiesce.api.v1.InboundMessage.newBuilder();
+        InboundMessage message;
         try {
-            // Strictly one JSON object first: the proto3 JSON parser alone is lenient (it accepts
-            // data after the object, single quotes, comments).
-            JsonBodies.object(body, "{\"session_id\": \"...\", \"text\": \"...\"}");
-            PARSER.merge(body, message);
+            JsonNode root = JsonBodies.object(body, "{\"session_id\": \"...\", \"text\": \"...\"}");
+            JsonBodies.onlyFields(root, FIELDS);
+            message = new InboundMessage(JsonBodies.text(root, "session_id"), JsonBodies.text(root, "channel"),
+                    JsonBodies.text(root, "text"), JsonBodies.bool(root, "internal"),
+                    JsonBodies.text(root, "message_id"));
         } catch (JsonBodies.BadBody e) {
             return Uni.createFrom().item(RestErrors.invalid(e.getMessage()));
-        } catch (InvalidProtocolBufferException | RuntimeException e) {
-            return Uni.createFrom().item(RestErrors.invalid("the body is not a valid message: " + e.getMessage()));
         }
         try {
-            caller.principal().authorizeMessage(message.getInternal());
+            caller.principal().authorizeMessage(message.internal());
         } catch (AuthException e) {
             return Uni.createFrom().item(RestErrors.error(Refusal.of(e.kind()), e.description()));
         }
         try {
-            return pipeline.handle(TurnMapper.fromProto(message.build()))
-                    .map(outcome -> DrainRestResource.json(200, TurnMapper.toProto(outcome)));
+            return pipeline.handle(message).map(outcome -> ProtoJson.ok(TurnMapper.toProto(outcome)));
         } catch (InvalidMessageException e) {
             return Uni.createFrom().item(RestErrors.invalid(e.getMessage()));
         }

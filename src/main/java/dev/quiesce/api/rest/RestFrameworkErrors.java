@@ -39,8 +39,7 @@ public class RestFrameworkErrors {
         return switch (status) {
             case 400 -> "the request could not be read (a path or header that is not well-formed); "
                     + "check the URL's percent-encoding and the headers";
-            case 404 -> "no such endpoint; the API is POST /api/gateway/drain, GET /api/gateway/state "
-                    + "and POST /api/messages";
+            case 404 -> "no such endpoint; the API is " + RestPathAccess.API;
             case 405 -> "this endpoint does not take that method; see the Allow header";
             case 406 -> "the API answers only application/json; send 'accept: application/json' or no accept header";
             case 413 -> "the body is larger than the gateway accepts (quarkus.http.limits.max-body-size); "

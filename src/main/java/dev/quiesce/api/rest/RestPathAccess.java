@@ -5,21 +5,26 @@ import dev.quiesce.auth.Scope;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The scope each REST endpoint under {@code /api/} needs. Everything outside {@code /api/}
- * ({@code /q/health}, {@code /q/metrics}) is open; an {@code /api/} request that matches no rule is
- * denied. Stateless and thread-safe.
+ * The REST endpoints under {@code /api/}: the methods each path takes and the scope each needs.
+ * Everything outside {@code /api/} ({@code /q/health}, {@code /q/metrics}) is open; an {@code /api/}
+ * request that matches no endpoint is denied, with a description that says whether the path is one
+ * the API has ({@link #allow} then names its methods) or not. Stateless and thread-safe.
  */
 final class RestPathAccess {
 
-    private static final Map<String, Scope> SCOPES = Map.of(
-            "GET /api/gateway/state", Scope.READ,
-            "GET /api/gateway/inbox", Scope.READ,
-            "HEAD /api/gateway/state", Scope.READ,
-            "POST /api/gateway/drain", Scope.DRAIN,
+    /** Path → method → scope. */
+    private static final Map<String, Map<String, Scope>> ENDPOINTS = Map.of(
+            "/api/gateway/state", Map.of("GET", Scope.READ, "HEAD", Scope.READ),
+            "/api/gateway/inbox", Map.of("GET", Scope.READ),
+            "/api/gateway/drain", Map.of("POST", Scope.DRAIN),
             // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message resource.
-            "POST /api/messages", Scope.INGEST);
+            "/api/messages", Map.of("POST", Scope.INGEST));
+
+    /** The endpoints, for descriptions of a path the API does not have. */
+    static final String API = "POST /api/gateway/drain, GET /api/gateway/state, GET /api/gateway/inbox and POST /api/messages";
 
     private static final AccessRule OPEN = new AccessRule.Open();
 
@@ -32,11 +37,26 @@ final class RestPathAccess {
         if (!normalized.regionMatches(true, 0, "/api/", 0, 5) && !normalized.equalsIgnoreCase("/api")) {
             return OPEN;
         }
-        String endpoint = method + " " + normalized;
-        Scope scope = SCOPES.get(endpoint);
+        Map<String, Scope> methods = ENDPOINTS.get(normalized);
+        if (methods == null) {
+            return new AccessRule.Denied("no such endpoint '" + method + " " + normalized + "'; the API is " + API);
+        }
+        Scope scope = methods.get(method);
         return scope != null ? new AccessRule.Needs(scope)
-                : new AccessRule.Denied("no scope grants '" + endpoint
-                        + "': the gateway's auth rules do not list this endpoint, so it is refused");
+                : new AccessRule.Denied(normalized + " does not take " + method + "; it takes " + allowed(methods)
+                        + " (the Allow header)");
+    }
+
+    /**
+     * The methods {@code path} takes, as an {@code Allow} header value ({@code GET, HEAD}), or empty
+     * when it is no endpoint of the API.
+     */
+    static Optional<String> allow(String path) {
+        return Optional.ofNullable(ENDPOINTS.get(normalize(path))).map(RestPathAccess::allowed);
+    }
+
+    private static String allowed(Map<String, Scope> methods) {
+        return String.join(", ", methods.keySet().stream().sorted().toList());
     }
 
     /**

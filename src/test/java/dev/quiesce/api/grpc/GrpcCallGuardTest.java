@@ -2,6 +2,7 @@ package dev.quiesce.api.grpc;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.StringValue;
+import dev.quiesce.api.DrainCallAudit;
 import dev.quiesce.api.v1.BeginDrainRequest;
 import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.Drain;
@@ -11,6 +12,8 @@ import dev.quiesce.api.v1.GetStateRequest;
 import dev.quiesce.api.v1.WatchStateRequest;
 import dev.quiesce.auth.Authenticator;
 import dev.quiesce.auth.TokenStore;
+import dev.quiesce.drain.DrainAuditLog;
+import dev.quiesce.home.QuiesceHome;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass.HealthCheckRequest;
 import grpc.health.v1.HealthOuterClass.HealthCheckResponse;
@@ -91,7 +94,8 @@ class GrpcCallGuardTest {
                 line("drainer", "drain", "drainer-token"),
                 line("ingester", "ingest", "ingester-token"),
                 line("operator", "read,drain,ingest,internal", "operator-token"));
-        GrpcCallGuard interceptor = new GrpcCallGuard(new Authenticator(TokenStore.open(home)));
+        GrpcCallGuard interceptor = new GrpcCallGuard(new Authenticator(TokenStore.open(home)),
+                new DrainCallAudit(new DrainAuditLog(new QuiesceHome(home))));
         server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .addService(ServerInterceptors.intercept(DrainControlGrpc.bindService(new StandInDrainControl()), interceptor))
                 .addService(ServerInterceptors.intercept(HealthGrpc.bindService(new StandInHealth()), interceptor))
@@ -144,8 +148,7 @@ class GrpcCallGuardTest {
 
     @Test
     void callWithoutTokenIsUnauthenticatedAndNeverReachesTheService() {
-        assertRefused(Status.Code.UNAUTHENTICATED, "missing bearer token: send 'authorization: Bearer <token>' (see "
-                + home.resolve("control.token") + ")",
+        assertRefused(Status.Code.UNAUTHENTICATED, "missing bearer token: send 'authorization: Bearer <token>'",
                 () -> DrainControlGrpc.newBlockingStub(channel).getState(GetStateRequest.getDefaultInstance()));
         assertRefused(Status.Code.UNAUTHENTICATED, "missing bearer token",
                 () -> DrainControlGrpc.newBlockingStub(channel).watchState(WatchStateRequest.getDefaultInstance()).next());

@@ -4,7 +4,6 @@ import dev.quiesce.api.v1.CancelDrainRequest;
 import dev.quiesce.api.v1.DrainControlGrpc;
 import dev.quiesce.drain.BeginDrainCommand;
 import dev.quiesce.drain.DrainStateBean;
-import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.testing.RawGrpc;
 import dev.quiesce.testing.RawH2;
 import dev.quiesce.testing.TestHome;
@@ -29,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Descriptions as the running application sends them on its one port: the {@code grpc-message}
  * bytes read over hand-written HTTP/2 ({@link RawH2}) keep {@code :} and {@code /} as they are
  * (so grpc-js, which decodes with {@code decodeURI}, shows them), and a grpc-java client reads the
- * same description as before. One refusal from the call guard, one from a service running on a
- * worker thread.
+ * same description as before. Two refusals from the call guard (no token, a request that does not
+ * decode), one from a service running on a worker thread.
  */
 @QuarkusTest
 @WithTestResource(TestHome.class)
@@ -45,27 +44,34 @@ class ReadableDescriptionsTest {
     @Inject
     DrainStateBean state;
 
-    @Inject
-    QuiesceHome home;
-
     @AfterEach
     void leaveItRunning() {
         state.cancelDrain("descriptions-test", "");
     }
 
     @Test
-    void theCallGuardsRefusalKeepsColonsAndSlashesAsTheyAre() {
-        String description = "missing bearer token: send 'authorization: Bearer <token>' (see "
-                + home.resolveFile("control.token") + ")";
+    void theCallGuardsRefusalsKeepColonsAndSlashesAsTheyAre() {
+        String unauthenticated = "missing bearer token: send 'authorization: Bearer <token>'";
+        String undecodable = GrpcCallGuard.undecodable(DrainControlGrpc.getGetStateMethod());
+        byte[] garbage = {0x0F, 0x0F};
+        Map<String, String> reader = Map.of("authorization", TestTokens.READER.bearer());
 
-        RawH2.Answer answer = RawH2.call(RestAssured.port, GET_STATE, Map.of(), false, new byte[0]);
+        RawH2.Answer refused = RawH2.call(RestAssured.port, GET_STATE, Map.of(), false, new byte[0]);
+        RawH2.Answer invalid = RawH2.call(RestAssured.port, GET_STATE, reader, false, garbage);
 
-        assertThat(answer.grpcStatus()).isEqualTo("16");
-        assertThat(answer.grpcMessage()).isEqualTo(description).contains(":", "/").doesNotContain("%");
+        assertThat(refused.grpcStatus()).isEqualTo("16");
+        assertThat(refused.grpcMessage()).isEqualTo(unauthenticated).contains(":").doesNotContain("%");
+        assertThat(invalid.grpcStatus()).isEqualTo("3");
+        assertThat(invalid.grpcMessage()).isEqualTo(undecodable).contains("/").doesNotContain("%");
         assertThatThrownBy(() -> RawGrpc.call(channel, GET_STATE, null, new byte[0]))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
-                    assertThat(e.getStatus().getDescription()).isEqualTo(description);
+                    assertThat(e.getStatus().getDescription()).isEqualTo(unauthenticated);
+                });
+        assertThatThrownBy(() -> RawGrpc.call(channel, GET_STATE, TestTokens.READER.bearer(), garbage))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(e.getStatus().getDescription()).isEqualTo(undecodable);
                 });
     }
 

@@ -16,9 +16,11 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -96,9 +98,14 @@ class BadInputRestTest {
         row(table, "an internal message without scope internal", post(MESSAGES, TestTokens.INGESTER.bearer(), JSON_TYPE,
                 "{\"session_id\": \"s\", \"text\": \"t\", \"internal\": true}"), 403, "PERMISSION_DENIED",
                 "lacks scope 'internal'");
-        row(table, "GET on the drain endpoint", get(DRAIN, op), 403, "PERMISSION_DENIED", "no scope grants");
-        row(table, "an endpoint that does not exist", get("/api/gateway/restart", op), 403, "PERMISSION_DENIED",
-                "no scope grants");
+        row(table, "GET on the drain endpoint", get(DRAIN, op), 405, "METHOD_NOT_ALLOWED",
+                "/api/gateway/drain does not take GET; it takes POST");
+        row(table, "GET on the drain endpoint without a token", RawHttp.request("GET", DRAIN), 401, "UNAUTHENTICATED",
+                "missing bearer token");
+        row(table, "an endpoint that does not exist", get("/api/gateway/restart", op), 404, "NOT_FOUND",
+                "no such endpoint 'GET /api/gateway/restart'");
+        row(table, "an endpoint that does not exist, without a token", RawHttp.request("GET", "/api/nope"), 404,
+                "NOT_FOUND", "no such endpoint 'GET /api/nope'");
         row(table, "a path that does not percent-decode", get("/api/%zz", op), 400, SERVER_OWN, "");
         // --- content types
         row(table, "a text/plain drain", post(DRAIN, op, "text/plain", drain), 415, "UNSUPPORTED_MEDIA_TYPE",
@@ -146,7 +153,26 @@ class BadInputRestTest {
         table.add(new Object[] {"a drain_id that is not the active drain", post(DRAIN, op, JSON_TYPE,
                 "{\"action\": \"cancel\", \"drain_id\": \"d-not-active\"}"),
             Map.of(Phase.RUNNING, 200, Phase.DRAINING, 409), "FAILED_PRECONDITION", "is not the active drain"});
-        // --- message bodies
+        row(table, "a drain field in camelCase", post(DRAIN, op, JSON_TYPE,
+                "{\"action\": \"drain\", \"leaseSeconds\": 60}"), 400, "INVALID_ARGUMENT",
+                "unknown field 'leaseSeconds' (the fields are snake_case: send 'lease_seconds')");
+        // --- message bodies: the documented snake_case names only, each field of its JSON type
+        row(table, "a message field in camelCase", post(MESSAGES, op, JSON_TYPE,
+                "{\"sessionId\": \"s\", \"text\": \"t\"}"), 400, "INVALID_ARGUMENT",
+                "unknown field 'sessionId' (the fields are snake_case: send 'session_id')");
+        row(table, "internal as a string", post(MESSAGES, op, JSON_TYPE,
+                "{\"session_id\": \"s\", \"text\": \"t\", \"internal\": \"true\"}"), 400, "INVALID_ARGUMENT",
+                "'internal' must be true or false, not \"true\"");
+        for (String field : List.of("session_id", "channel", "text", "message_id")) {
+            for (String value : List.of("5", "true", "[\"s\"]", "{}")) {
+                Map<String, String> fields = new LinkedHashMap<>(Map.of("session_id", "\"s\"", "text", "\"t\""));
+                fields.put(field, value);
+                String body = fields.entrySet().stream().map(e -> "\"" + e.getKey() + "\": " + e.getValue())
+                        .collect(Collectors.joining(", ", "{", "}"));
+                row(table, field + " as " + value, post(MESSAGES, op, JSON_TYPE, body), 400, "INVALID_ARGUMENT",
+                        "'" + field + "' must be a string, not " + value);
+            }
+        }
         for (String body : List.of("", "[]", "{not json", hello + " trailing",
                 "{\"session_id\": \"a\", \"sessionId\": \"b\", \"text\": \"t\"}",
                 "{\"session_id\": \"s\", \"text\": \"t\", \"typo\": 1}",

@@ -7,6 +7,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,6 +71,38 @@ class DrainRestResourceTest {
                 .body("code", equalTo("INVALID_ARGUMENT")).body("error", notNullValue());
 
         assertThat(state.current().version()).isEqualTo(version);
+    }
+
+    @Test
+    void everyAnswerIsPlainJsonWithTheCharactersAsTheyWereSent() {
+        String reason = "it's <b>&amp;</b> = ok";
+
+        String begun = given().header("authorization", TestTokens.OPERATOR.bearer()).contentType(ContentType.JSON)
+                .body("{\"action\": \"drain\", \"reason\": \"" + reason + "\"}").post("/api/gateway/drain")
+                .then().statusCode(200).extract().asString();
+        String read = given().header("authorization", TestTokens.READER.bearer()).get("/api/gateway/state")
+                .then().statusCode(200).extract().asString();
+        String refused = given().header("authorization", TestTokens.OPERATOR.bearer()).contentType(ContentType.JSON)
+                .body("{\"action\": \"cancel\", \"drain_id\": \"" + reason + "\"}").post("/api/gateway/drain")
+                .then().statusCode(409).extract().asString();
+        String invalid = given().header("authorization", TestTokens.OPERATOR.bearer()).contentType(ContentType.JSON)
+                .body("{\"action\": \"drain\", \"" + reason + "\": 1}").post("/api/gateway/drain")
+                .then().statusCode(400).extract().asString();
+
+        assertThat(List.of(begun, read)).allSatisfy(body ->
+                assertThat(body).contains("\"reason\":\"" + reason + "\"").doesNotContain("\\u00"));
+        assertThat(List.of(refused, invalid)).allSatisfy(body ->
+                assertThat(body).contains("'" + reason + "'").doesNotContain("\\u00"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"leaseSeconds", "suppressNotification", "drainId", "Action"})
+    void aFieldInAnotherSpellingIsA400NamingIt(String field) {
+        given().header("authorization", TestTokens.OPERATOR.bearer()).contentType(ContentType.JSON)
+                .body("{\"action\": \"drain\", \"" + field + "\": 1}").post("/api/gateway/drain")
+                .then().statusCode(400).body("code", equalTo("INVALID_ARGUMENT"))
+                .body("error", containsString("unknown field '" + field + "'"));
+        assertThat(state.current().drain()).isNull();
     }
 
     @Test

@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static io.restassured.RestAssured.given;
@@ -36,10 +37,44 @@ class MessageRestResourceTest {
                 .body("outcome", equalTo("TURN_OUTCOME_COMPLETED"))
                 .body("reply", equalTo("hello"))
                 .body("turnId", not(emptyString()));
-        given().header("authorization", TestTokens.INGESTER.bearer()).contentType(ContentType.JSON)
-                .body("{\"sessionId\": \"rest-2\", \"text\": \"camel case too\"}")
+    }
+
+    @Test
+    void theReplyIsPlainJsonWithTheCharactersAsTheyWereSent() {
+        String text = "it's <b>&amp;</b> = ok";
+
+        String body = given().header("authorization", TestTokens.INGESTER.bearer()).contentType(ContentType.JSON)
+                .body("{\"session_id\": \"rest-escapes\", \"text\": \"" + text + "\"}")
                 .post("/api/messages")
-                .then().statusCode(200).body("reply", equalTo("camel case too"));
+                .then().statusCode(200).contentType(ContentType.JSON).extract().asString();
+
+        assertThat(body).contains("\"reply\":\"" + text + "\"").doesNotContain("\\u00");
+    }
+
+    static Stream<Arguments> fieldsOfTheWrongNameOrType() {
+        return Stream.of(
+                Arguments.of("{\"sessionId\": \"s\", \"text\": \"t\"}", "'sessionId'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": \"t\", \"messageId\": \"m\"}", "'messageId'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": \"t\", \"internal\": \"true\"}", "'internal'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": \"t\", \"internal\": 1}", "'internal'"),
+                Arguments.of("{\"session_id\": 5, \"text\": \"t\"}", "'session_id'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": 5}", "'text'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": \"t\", \"channel\": false}", "'channel'"),
+                Arguments.of("{\"session_id\": \"s\", \"text\": \"t\", \"message_id\": 7}", "'message_id'"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("fieldsOfTheWrongNameOrType")
+    void aFieldOfAnotherNameOrTypeIsA400NamingItAndStartsNothing(String body, String field) {
+        long version = state.current().version();
+
+        given().header("authorization", TestTokens.INGESTER.bearer()).contentType(ContentType.JSON).body(body)
+                .post("/api/messages")
+                .then().statusCode(400).contentType(ContentType.JSON)
+                .body("code", equalTo("INVALID_ARGUMENT")).body("error", containsString(field));
+
+        assertThat(state.current().version()).isEqualTo(version);
+        assertThat(state.current().inFlightCount()).isZero();
     }
 
     static Stream<String> badBodies() {

@@ -1,9 +1,12 @@
 package dev.quiesce.api.rest;
 
+import dev.quiesce.api.DrainCallAudit;
 import dev.quiesce.auth.Authenticator;
 import dev.quiesce.auth.Principal;
 import dev.quiesce.auth.Scope;
 import dev.quiesce.auth.TokenStore;
+import dev.quiesce.drain.DrainAuditLog;
+import dev.quiesce.home.QuiesceHome;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,7 +34,8 @@ class RestAuthFilterTest {
     @BeforeEach
     void tokens() throws IOException {
         writeTokens(home, line("dashboard", "read", "dashboard-token"), line("orchestrator", "drain", "orch-token"));
-        filter = new RestAuthFilter(new Authenticator(TokenStore.open(home)), caller);
+        filter = new RestAuthFilter(new Authenticator(TokenStore.open(home)), caller,
+                new DrainCallAudit(new DrainAuditLog(new QuiesceHome(home))));
     }
 
     @Test
@@ -48,8 +52,8 @@ class RestAuthFilterTest {
         assertEquals(401, response.getStatus());
         assertEquals("Bearer", response.getHeaderString("WWW-Authenticate"));
         assertEquals("application/json", response.getMediaType().toString());
-        assertEquals(new ApiError("missing bearer token: send 'authorization: Bearer <token>' (see "
-                + home.resolve("control.token") + ")", "UNAUTHENTICATED"), response.getEntity());
+        assertEquals(new ApiError("missing bearer token: send 'authorization: Bearer <token>'", "UNAUTHENTICATED"),
+                response.getEntity());
         assertEquals(Optional.empty(), caller.current());
     }
 
@@ -74,11 +78,31 @@ class RestAuthFilterTest {
     }
 
     @Test
-    void unlistedApiEndpointIs403EvenWithAToken() {
-        Response response = filter.check("DELETE", "/api/gateway/drain", "Bearer orch-token").orElseThrow();
+    void anotherMethodOnAnEndpointIs405WithAllowOnceTheTokenIsKnown() {
+        Response response = filter.check("DELETE", "/api/gateway/drain", "Bearer dashboard-token").orElseThrow();
 
-        assertEquals(403, response.getStatus());
-        assertEquals("PERMISSION_DENIED", ((ApiError) response.getEntity()).code());
+        assertEquals(405, response.getStatus());
+        assertEquals("POST", response.getHeaderString("Allow"));
+        assertTrue(response.getEntity().toString().contains("\"code\":\"METHOD_NOT_ALLOWED\""),
+                response.getEntity().toString());
+        assertEquals(Optional.empty(), caller.current());
+    }
+
+    @Test
+    void anotherMethodOnAnEndpointWithoutATokenIs401() {
+        Response response = filter.check("GET", "/api/gateway/drain", null).orElseThrow();
+
+        assertEquals(401, response.getStatus());
+        assertNull(response.getHeaderString("Allow"));
+    }
+
+    @Test
+    void aPathTheApiDoesNotHaveIs404WithoutAToken() {
+        Response response = filter.check("GET", "/api/nope", null).orElseThrow();
+
+        assertEquals(404, response.getStatus());
+        assertEquals("application/json", response.getMediaType().toString());
+        assertTrue(response.getEntity().toString().contains("\"code\":\"NOT_FOUND\""), response.getEntity().toString());
     }
 
     @Test

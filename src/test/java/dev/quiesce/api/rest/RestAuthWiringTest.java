@@ -51,12 +51,26 @@ class RestAuthWiringTest {
     }
 
     @Test
-    void unlistedApiRequestIs403EvenWithTheBootstrapToken() throws IOException {
+    void anotherMethodOnAnEndpointIs405WithAllowEvenWithTheBootstrapToken() throws IOException {
         given().header("Authorization", "Bearer " + TestTokens.bootstrapToken(home.path()))
                 .when().delete("/api/gateway/drain")
-                .then().statusCode(403)
+                .then().statusCode(405)
+                .header("Allow", "POST")
                 .contentType("application/json")
-                .body("code", equalTo("PERMISSION_DENIED"));
+                .body("code", equalTo("METHOD_NOT_ALLOWED"));
+        given().header("Authorization", "Bearer " + TestTokens.bootstrapToken(home.path()))
+                .when().get("/api/gateway/drain")
+                .then().statusCode(405).header("Allow", "POST");
+        given().when().get("/api/gateway/drain").then().statusCode(401).body("code", equalTo("UNAUTHENTICATED"));
+    }
+
+    @Test
+    void aPathTheApiDoesNotHaveIs404WithAJsonErrorWithoutAToken() {
+        given().when().get("/api/nope")
+                .then().statusCode(404)
+                .contentType("application/json")
+                .body("code", equalTo("NOT_FOUND"))
+                .body("error", startsWith("no such endpoint 'GET /api/nope'"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.quiesce.api.rest;
 
 import dev.quiesce.api.AccessRule;
 import dev.quiesce.auth.Scope;
+import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -37,19 +38,30 @@ class RestPathAccessTest {
 
     @ParameterizedTest
     @CsvSource({
-        "POST, /api/gateway/state, POST /api/gateway/state",
-        "GET, /api/gateway/drain, GET /api/gateway/drain",
-        "GET, /api/messages, GET /api/messages",
-        "DELETE, /api/messages, DELETE /api/messages",
-        "OPTIONS, /api/gateway/state, OPTIONS /api/gateway/state",
+        "POST, /api/gateway/state, /api/gateway/state, 'GET, HEAD'",
+        "GET, /api/gateway/drain, /api/gateway/drain, POST",
+        "GET, /api/messages, /api/messages, POST",
+        "DELETE, /api/messages, /api/messages, POST",
+        "OPTIONS, /api/gateway/state, /api/gateway/state, 'GET, HEAD'",
+        "GET, //api/./messages/, /api/messages, POST"})
+    void anotherMethodOnAnEndpointsPathIsDeniedNamingTheMethodsItTakes(String method, String path, String endpoint,
+            String allow) {
+        assertEquals(new AccessRule.Denied(endpoint + " does not take " + method + "; it takes " + allow
+                + " (the Allow header)"), RestPathAccess.of(method, path));
+        assertEquals(Optional.of(allow), RestPathAccess.allow(path));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
         "GET, /API/gateway/state, GET /API/gateway/state",
         "GET, /api, GET /api",
         "GET, /api/, GET /api",
         "GET, /api/unknown, GET /api/unknown",
+        "POST, /api/gateway/restart, POST /api/gateway/restart",
         "GET, /q/../api/other, GET /api/other"})
-    void anyOtherApiRequestIsDeniedNamingIt(String method, String path, String endpoint) {
-        assertEquals(new AccessRule.Denied("no scope grants '" + endpoint
-                + "': the gateway's auth rules do not list this endpoint, so it is refused"),
-                RestPathAccess.of(method, path));
+    void aPathTheApiDoesNotHaveIsDeniedNamingTheEndpoints(String method, String path, String endpoint) {
+        assertEquals(new AccessRule.Denied("no such endpoint '" + endpoint + "'; the API is POST /api/gateway/drain, "
+                + "GET /api/gateway/state and POST /api/messages"), RestPathAccess.of(method, path));
+        assertEquals(Optional.empty(), RestPathAccess.allow(path));
     }
 }
