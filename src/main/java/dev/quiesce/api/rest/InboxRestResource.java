@@ -41,7 +41,7 @@ public class InboxRestResource {
         }
         try {
             return InboxPages.page(inbox, size, pageToken)
-                    .map(page -> DrainRestResource.json(200, page))
+                    .map(page -> ProtoJson.ok(page))
                     .onFailure(InboxUnavailableException.class)
                     .recoverWithItem(e -> RestErrors.error(503, "UNAVAILABLE", e.getMessage()));
         } catch (InboxPages.BadPageRequest e) {

@@ -15,6 +15,7 @@ class RestPathAccessTest {
     @CsvSource({
         "GET, /api/gateway/state, READ",
         "HEAD, /api/gateway/state, READ",
+        "GET, /api/gateway/inbox, READ",
         "POST, /api/gateway/drain, DRAIN",
         "POST, /api/messages, INGEST",
         "GET, api/gateway/state, READ",
@@ -61,7 +62,7 @@ class RestPathAccessTest {
         "GET, /q/../api/other, GET /api/other"})
     void aPathTheApiDoesNotHaveIsDeniedNamingTheEndpoints(String method, String path, String endpoint) {
         assertEquals(new AccessRule.Denied("no such endpoint '" + endpoint + "'; the API is POST /api/gateway/drain, "
-                + "GET /api/gateway/state and POST /api/messages"), RestPathAccess.of(method, path));
+                + "GET /api/gateway/state, GET /api/gateway/inbox and POST /api/messages"), RestPathAccess.of(method, path));
         assertEquals(Optional.empty(), RestPathAccess.allow(path));
     }
 }
