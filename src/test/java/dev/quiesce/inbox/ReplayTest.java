@@ -271,7 +271,7 @@ class ReplayTest {
 
             await().until(() -> listed(channel, s).isEmpty());
             assertThat(log.messages(Level.WARNING)).singleElement().asString().contains("deferred_reply")
-                    .contains(s).contains("3 attempt(s)").doesNotContain("an answer nobody will see");
+                    .contains(s).contains("3 attempts failed").doesNotContain("an answer nobody will see");
         }
         assertThat(Metrics.value("quiesce_inbox_replayed_total", "outcome", "delivery_failed")).isEqualTo(failed + 1);
         assertThat(webhook.attempts(s)).as("the sink's attempts, all answered 500").hasSize(3)
