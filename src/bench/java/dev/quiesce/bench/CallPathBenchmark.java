@@ -95,7 +95,7 @@ public class CallPathBenchmark {
         TokenStore tokens = TokenStore.open(home);
         authenticator = new Authenticator(tokens);
         authorization = "Bearer " + Files.readString(tokens.controlTokenFile(), StandardCharsets.US_ASCII).strip();
-        statusFile = new StatusFileWriter(new QuiesceHome(home));
+        statusFile = new StatusFileWriter(new QuiesceHome(home), Clock.systemUTC());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         state = new DrainStateBean(new DrainMarkerStore(home), new MarkerJudge("jmh-boot:1", Duration.ofHours(1)),
                 Clock.systemUTC(), Duration.ofHours(1), Duration.ofHours(24),
