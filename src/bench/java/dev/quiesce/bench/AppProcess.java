@@ -70,6 +70,16 @@ final class AppProcess implements AutoCloseable {
      */
     static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs)
             throws IOException, InterruptedException {
+        return start(jar, home, log, jvmArgs, "");
+    }
+
+    /**
+     * Like {@link #start(Path, Path, Path, List)}, ready once grpc.health.v1 says {@code service} is
+     * SERVING: {@code ""} (the data plane) only in RUNNING, {@code quiesce.v1.DrainControl} (the control
+     * plane) in DRAINING too — for a gateway that starts draining because its marker survived.
+     */
+    static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs, String service)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package it first (./mvnw -B -Pbench verify does)");
         }
@@ -92,7 +102,7 @@ final class AppProcess implements AutoCloseable {
         long started = System.nanoTime();
         AppProcess app = new AppProcess(builder.start(), started, port, home, log);
         try {
-            app.awaitReady();
+            app.awaitReady(service);
         } catch (RuntimeException | InterruptedException e) {
             app.close();
             throw e;
@@ -197,9 +207,9 @@ final class AppProcess implements AutoCloseable {
 
     /**
      * Polls the port every 5 ms until it accepts a connection (Quarkus opens it once every service
-     * is registered), then asks grpc.health.v1 on one channel until service "" is SERVING.
+     * is registered), then asks grpc.health.v1 on one channel until {@code service} is SERVING.
      */
-    private void awaitReady() throws InterruptedException {
+    private void awaitReady(String service) throws InterruptedException {
         long deadline = startedNanos + READY_TIMEOUT.toNanos();
         while (!accepts()) {
             checkAlive(deadline);
@@ -213,7 +223,7 @@ final class AppProcess implements AutoCloseable {
                 checkAlive(deadline);
                 try {
                     HealthCheckResponse response = health.withDeadlineAfter(2, TimeUnit.SECONDS)
-                            .withWaitForReady().check(HealthCheckRequest.newBuilder().setService("").build());
+                            .withWaitForReady().check(HealthCheckRequest.newBuilder().setService(service).build());
                     if (response.getStatus() == HealthCheckResponse.ServingStatus.SERVING) {
                         readyNanos = System.nanoTime();
                         return;

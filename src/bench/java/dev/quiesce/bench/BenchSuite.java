@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.jar}, {@code bench.bareJar}, {@code bench.bareExtJar} — the gateway's and the two
  *       peers' {@code quarkus-run.jar}
  *   <li>{@code bench.out} — output folder (results and the apps' logs)
- *   <li>{@code bench.sections} [all] — comma list of 1..7 (or names: admission, marker, data, control,
- *       fanout, gate, process) to run a subset
+ *   <li>{@code bench.sections} [all] — comma list of 1..8 (or names: admission, marker, data, control,
+ *       fanout, gate, process, inbox) to run a subset
  *   <li>{@code bench.trials} [200], {@code bench.warmup} [20], {@code bench.runs} [1] — marker reaction
  *       and BeginDrain round trips (section 2)
  *   <li>{@code bench.toggles} [1000], {@code bench.markerToggles} [200], {@code bench.referenceToggles}
@@ -47,6 +47,8 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.subscribers} [1000], {@code bench.fanoutTrials} [25] — section 5
  *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
  *   <li>{@code bench.starts} [5] — section 7, per app
+ *   <li>{@code bench.inboxSessions} [1000], {@code bench.inboxEntries} [5000], {@code bench.inboxRestart} [10000]
+ *       — section 8: sessions the messages rotate over, entries per replay, entries through the restart
  *   <li>{@code bench.appArgs} — extra JVM options for every app started, space-separated
  *   <li>{@code bench.quiesceArgs} — extra JVM options for the gateway of sections 1–5 only (e.g. a JFR
  *       recording: {@code -XX:StartFlightRecording=filename=/tmp/quiesce.jfr,settings=profile})
@@ -87,6 +89,9 @@ public final class BenchSuite {
     private final int fanoutTrials = Integer.getInteger("bench.fanoutTrials", 25);
     private final int jmhIterations = Integer.getInteger("bench.jmhIterations", 4);
     private final int starts = Integer.getInteger("bench.starts", 5);
+    private final int inboxSessions = Integer.getInteger("bench.inboxSessions", 1000);
+    private final int inboxEntries = Integer.getInteger("bench.inboxEntries", 5000);
+    private final int inboxRestart = Integer.getInteger("bench.inboxRestart", 10_000);
 
     private BenchSuite() {}
 
@@ -132,6 +137,10 @@ public final class BenchSuite {
         }
         if (wants("7")) {
             report.section("7. Process figures: start → ready, idle RSS, SIGTERM → exit", this::processFigures);
+        }
+        if (wants("8")) {
+            report.section("8. Inbox: the DEFERRED round trip, replay throughput, " + inboxRestart
+                    + " entries through a restart", this::inbox);
         }
         Path written = report.write(out);
         System.out.printf("%nWrote %s after %d s.%n", written, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began));
@@ -495,6 +504,109 @@ public final class BenchSuite {
                 + " starts the p99 is the worst.");
     }
 
+    private void inbox(Report.Section s) throws Exception {
+        InboxBenchmark bench = new InboxBenchmark();
+        // Room for every deferral the closed loops make (the defaults are 10,000 entries, 64 MiB).
+        List<String> roomy = concat(quiesceArgs, List.of("-Dquiesce.inbox.max-entries=10000000",
+                "-Dquiesce.inbox.max-bytes=4G"));
+        Path home = tempHome();
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-defer.log"), roomy);
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            List<GatewayChannel> channels = channels(app, connections);
+            try {
+                control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .beginDrain(dev.quiesce.api.v1.BeginDrainRequest.newBuilder().setReason("bench: inbox").build());
+                bench.defer(channels, 16, Duration.ofSeconds(10), inboxSessions, app); // unrecorded warm-up
+                Report.Table table = s.table("concurrent callers", "deferrals/s", "median ms", "p90 ms", "p99 ms",
+                        "max ms", "server CPU µs/deferral", "not DEFERRED");
+                LatencySamples at16 = null;
+                for (int n : new int[] {1, 16, 64}) {
+                    ClosedLoop.Result r = bench.defer(channels, n, round.multipliedBy(rounds), inboxSessions, app);
+                    table.row(n, Report.num(r.perSecond(), "%.0f"), Report.ms(r.latency().medianMs()),
+                            Report.ms(r.latency().percentileMs(90)), Report.ms(r.latency().percentileMs(99)),
+                            Report.ms(r.latency().maxMs()), Report.num(r.serverCpuMicrosPerCall(), "%.1f"), r.errors());
+                    if (n == 16) {
+                        at16 = r.latency();
+                    }
+                }
+                s.text("(a) The gateway drains (BeginDrain), and a closed loop sends HandleMessage with a channel and a "
+                        + "unique message_id, the sessions rotating over " + inboxSessions + ", over " + connections
+                        + " connections: every answer is DEFERRED, sent after the entry's commit (SQLite WAL, "
+                        + "synchronous=FULL: an fsync of the WAL per commit, by the inbox's one writer thread). "
+                        + (round.multipliedBy(rounds)).toSeconds() + " s per row after 10 s unrecorded at 16 callers; "
+                        + "the inbox's limits raised so none is refused as full. Server CPU as in section 3.");
+                s.goal("8a. DEFERRED round trip, 16 concurrent callers, draining", "p99 ≤ 10 ms (with the fsync)",
+                        "p99 " + Report.ms(at16.percentileMs(99)) + " ms (median " + Report.ms(at16.medianMs()) + " ms)",
+                        at16.percentileMs(99) <= 10);
+            } finally {
+                closeAll(channels);
+            }
+        } finally {
+            deleteRecursively(home);
+        }
+
+        home = tempHome();
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-replay.log"), roomy);
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            List<GatewayChannel> channels = channels(app, connections);
+            try {
+                Duration atMost = Duration.ofMinutes(2);
+                bench.replay(app, control, channels, 1000, inboxSessions, atMost); // unrecorded warm-up
+                Report.Table table = s.table("entries", "sessions", "CancelDrain → inbox empty, s", "entries/s",
+                        "server CPU µs/entry", "still waiting at the end");
+                InboxBenchmark.Replay many = null;
+                for (int sessions : new int[] {inboxSessions, 10}) {
+                    InboxBenchmark.Replay r = bench.replay(app, control, channels, inboxEntries, sessions, atMost);
+                    table.row(r.entries(), r.sessions(), Report.num(r.nanos() / 1e9, "%.2f"),
+                            Report.num(r.perSecond(), "%.0f"), Report.num(r.cpuMicrosPerEntry(), "%.0f"), r.left());
+                    many = many == null ? r : many;
+                }
+                s.text("(b) The gateway drains, " + inboxEntries + " messages are deferred (16 concurrent callers; "
+                        + "the sessions rotate over the number given), then CancelDrain: the time from sending it until "
+                        + "a kept-open WatchState stream shows the inbox empty (at most " + atMost.toSeconds()
+                        + " s). The echo handler (0 delay) answers each entry, the log sink delivers its reply "
+                        + "(one INFO line: ids and size, never the text), replay-concurrency 4 (the default). After an "
+                        + "unrecorded replay of 1,000 entries.");
+                s.goal("8b. replay throughput (echo handler, log sink, " + inboxSessions + " sessions)",
+                        "≥ 2,000 entries/s", Report.num(many.perSecond(), "%.0f") + " entries/s",
+                        many.left() == 0 && many.perSecond() >= 2000);
+            } finally {
+                closeAll(channels);
+            }
+        } finally {
+            deleteRecursively(home);
+        }
+
+        home = tempHome();
+        try {
+            InboxBenchmark.Restart r = bench.restart(jar, home, out, quiesceArgs, inboxRestart, inboxSessions,
+                    Duration.ofMinutes(5));
+            Report.Table table = s.table("figure", "value");
+            table.row("messages sent / answered DEFERRED", r.sent() + " / " + r.deferred());
+            table.row("deferrals/s while filling (16 callers)", Report.num(r.fillPerSecond(), "%.0f"));
+            table.row("waiting before SIGTERM", r.waitingBeforeStop());
+            table.row("SIGTERM → exit (code)", Report.num(r.stop().millis(), "%.0f") + " ms (" + r.stop().code() + ")");
+            table.row("start → control plane SERVING", Report.num(r.readyMillis(), "%.0f") + " ms");
+            table.row("phase, waiting after the start", r.phaseAfter() + ", " + r.waitingAfterStart());
+            table.row("CancelDrain → inbox empty", Report.num(r.replay().nanos() / 1e9, "%.1f") + " s ("
+                    + Report.num(r.replay().perSecond(), "%.0f") + " entries/s, "
+                    + Report.num(r.replay().cpuMicrosPerEntry(), "%.0f") + " µs CPU/entry)");
+            table.row("deferred_ids delivered (log sink) / lost / reruns", r.delivered() + " / " + r.lost() + " / "
+                    + r.reruns());
+            table.row("exit code of the second start", r.exitAfter());
+            s.text("(c) A fresh gateway with the default inbox limits (10,000 entries): BeginDrain, " + inboxRestart
+                    + " messages deferred over " + inboxSessions + " sessions, SIGTERM, a start on the same home "
+                    + "(the marker survives: same machine, same epoch, so it starts DRAINING and is ready when its "
+                    + "control plane serves), CancelDrain, and the second start's log searched for a deferred_reply "
+                    + "line of every deferred_id the client was given.");
+            s.goal("8c. " + inboxRestart + " entries through a restart", "0 lost",
+                    r.lost() + " lost of " + r.deferred() + " (" + r.reruns() + " reruns)",
+                    r.lost() == 0 && r.deferred() == inboxRestart && r.replay().left() == 0);
+        } finally {
+            deleteRecursively(home);
+        }
+    }
+
     // ------------------------------------------------------------------------------- helpers
 
     private static void record(LatencySamples[] into, Set<Integer> codes, ProcessFigures.Start start) {
@@ -560,12 +672,12 @@ public final class BenchSuite {
     }
 
     private static Set<String> sections(String spec) {
-        List<String> names = List.of("admission", "marker", "data", "control", "fanout", "gate", "process");
+        List<String> names = List.of("admission", "marker", "data", "control", "fanout", "gate", "process", "inbox");
         Set<String> chosen = new LinkedHashSet<>();
         for (String part : spec.split(",")) {
             String p = part.trim().toLowerCase(java.util.Locale.ROOT);
             if (p.equals("all")) {
-                for (int i = 1; i <= 7; i++) {
+                for (int i = 1; i <= names.size(); i++) {
                     chosen.add(String.valueOf(i));
                 }
             } else if (names.contains(p)) {

@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * One {@code WatchState} stream, opened once and kept open. Each state is stamped with
@@ -17,8 +18,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class StateStream implements AutoCloseable {
 
-    /** One received state and when it arrived. */
-    record Received(long arrivedNanos, Phase phase, long version) {}
+    /** One received state and when it arrived; {@code waiting}: the inbox's entries. */
+    record Received(long arrivedNanos, Phase phase, long version, int waiting) {}
 
     private final BlockingQueue<Object> arrivals = new LinkedBlockingQueue<>();
     private final Context.CancellableContext context = Context.current().withCancellation();
@@ -28,7 +29,8 @@ final class StateStream implements AutoCloseable {
                 new StreamObserver<>() {
                     @Override
                     public void onNext(DrainState state) {
-                        arrivals.add(new Received(System.nanoTime(), state.getPhase(), state.getVersion()));
+                        arrivals.add(new Received(System.nanoTime(), state.getPhase(), state.getVersion(),
+                                state.getInbox().getWaiting()));
                     }
 
                     @Override
@@ -50,6 +52,16 @@ final class StateStream implements AutoCloseable {
      * @throws IllegalStateException when the stream failed or ended
      */
     Received awaitPhase(Phase phase, long timeoutNanos) throws InterruptedException {
+        return await(received -> received.phase() == phase, timeoutNanos);
+    }
+
+    /**
+     * Waits for the next state that {@code wanted} accepts, skipping the others.
+     *
+     * @return it, or null when none arrived within {@code timeoutNanos}
+     * @throws IllegalStateException when the stream failed or ended
+     */
+    Received await(Predicate<Received> wanted, long timeoutNanos) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutNanos;
         while (true) {
             long left = deadline - System.nanoTime();
@@ -61,7 +73,7 @@ final class StateStream implements AutoCloseable {
                 throw new IllegalStateException("WatchState stream failed: " + error, error);
             }
             Received received = (Received) next;
-            if (received.phase() == phase) {
+            if (wanted.test(received)) {
                 return received;
             }
         }

@@ -61,6 +61,16 @@ final class PackagedApp implements AutoCloseable {
 
     /** Like {@link #start(Path, Map)}, with options for the JVM itself (e.g. {@code -Xmx256m}) before {@code -jar}. */
     static PackagedApp start(Path home, Map<String, String> properties, List<String> jvmOptions) throws IOException {
+        PackagedApp app = launch(home, properties, jvmOptions);
+        app.awaitServing();
+        return app;
+    }
+
+    /**
+     * Like {@link #start(Path, Map, List)}, but returns as soon as the process is started, before it serves
+     * (for a test that kills it during its start); {@link #awaitServing} waits for the port.
+     */
+    static PackagedApp launch(Path home, Map<String, String> properties, List<String> jvmOptions) throws IOException {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
@@ -81,9 +91,12 @@ final class PackagedApp implements AutoCloseable {
         Path log = Files.createTempFile(home.getParent(), "app-", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        PackagedApp app = new PackagedApp(home, proc, port, log, process);
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(app::answersHealth);
-        return app;
+        return new PackagedApp(home, proc, port, log, process);
+    }
+
+    /** Waits (30 s at most) until the health endpoint answers; fails when the process exits first. */
+    void awaitServing() {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(this::answersHealth);
     }
 
     /**

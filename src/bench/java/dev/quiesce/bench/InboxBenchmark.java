@@ -1,0 +1,254 @@
+package dev.quiesce.bench;
+
+import dev.quiesce.api.v1.BeginDrainRequest;
+import dev.quiesce.api.v1.CancelDrainRequest;
+import dev.quiesce.api.v1.DrainState;
+import dev.quiesce.api.v1.GetStateRequest;
+import dev.quiesce.api.v1.InboundMessage;
+import dev.quiesce.api.v1.Phase;
+import dev.quiesce.api.v1.TurnOutcome;
+import dev.quiesce.api.v1.TurnResult;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Section 8: the inbox (SPEC §9) of the packaged gateway, on its real SQLite file (WAL,
+ * {@code synchronous=FULL}: a DEFERRED answer waits for the commit's fsync) in a temporary home. Three
+ * measurements: the DEFERRED round trip under closed-loop ingress while draining ({@link #defer}), the
+ * replay from CancelDrain to an empty inbox ({@link #replay}), and entries carried through a SIGTERM and
+ * a restart ({@link #restart}). Every message has a channel and a unique message id, and the sessions
+ * rotate over many. Not thread-safe.
+ */
+final class InboxBenchmark {
+
+    static final String CHANNEL = "bench:inbox";
+    /** About the size of a chat message. */
+    private static final String TEXT = "Could you look at the build that failed this morning and tell me what broke?";
+    /** A deferred_reply line of the log sink: {@code ... (session '...', deferred m-...): N characters, not logged}. */
+    private static final Pattern DELIVERED = Pattern.compile("Notification deferred_reply .*, deferred (m-[0-9a-f]+)\\)");
+
+    private final AtomicLong messageIds = new AtomicLong();
+
+    /** One message of session {@code n % sessions}, with a message id never used before. */
+    private InboundMessage message(String prefix, long n, int sessions) {
+        return InboundMessage.newBuilder().setSessionId(prefix + "-" + (n % sessions)).setChannel(CHANNEL)
+                .setMessageId("b-" + messageIds.incrementAndGet()).setText(TEXT).build();
+    }
+
+    /**
+     * (a) A closed loop of HandleMessage on a draining gateway: every answer must be DEFERRED (anything
+     * else counts as an error). The sessions rotate over {@code sessions}.
+     */
+    ClosedLoop.Result defer(List<GatewayChannel> channels, int concurrency, Duration duration, int sessions,
+            AppProcess app) throws InterruptedException {
+        AtomicLong next = new AtomicLong();
+        return ClosedLoop.run("defer" + concurrency, concurrency, duration, (slot, done) ->
+                channels.get(slot % channels.size()).gatewayAsync().handleMessage(
+                        message("defer", next.getAndIncrement(), sessions), deferredObserver(done::completed)), app);
+    }
+
+    /**
+     * Sends exactly {@code count} messages over {@code concurrency} concurrent calls and collects the
+     * deferred_ids of those answered DEFERRED.
+     *
+     * @return the deferred_ids; fewer than {@code count} when some were refused or failed
+     */
+    List<String> fill(List<GatewayChannel> channels, int count, int concurrency, int sessions, String prefix)
+            throws InterruptedException {
+        AtomicLong issued = new AtomicLong();
+        ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
+        CountDownLatch slots = new CountDownLatch(concurrency);
+        for (int slot = 0; slot < concurrency; slot++) {
+            GatewayChannel channel = channels.get(slot % channels.size());
+            new Runnable() {
+                @Override
+                public void run() {
+                    long n = issued.getAndIncrement();
+                    if (n >= count) {
+                        slots.countDown();
+                        return;
+                    }
+                    channel.gatewayAsync().handleMessage(message(prefix, n, sessions), new StreamObserver<>() {
+                        @Override
+                        public void onNext(TurnResult result) {
+                            if (result.getOutcome() == TurnOutcome.TURN_OUTCOME_DEFERRED) {
+                                ids.add(result.getDeferredId());
+                            }
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            run();
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            run();
+                        }
+                    });
+                }
+            }.run();
+        }
+        if (!slots.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("filling the inbox with " + count + " messages took over 10 minutes");
+        }
+        return List.copyOf(ids);
+    }
+
+    /** What one replay measured. */
+    record Replay(int entries, int sessions, long nanos, int left, AppProcess.Cpu cpu) {
+        double perSecond() {
+            return (entries - left) / (nanos / 1e9);
+        }
+
+        /** Server CPU (without the JIT) per replayed entry, in µs. */
+        double cpuMicrosPerEntry() {
+            return cpu == null || entries == left ? Double.NaN : cpu.appNanos() / 1000.0 / (entries - left);
+        }
+    }
+
+    /**
+     * (b) Drains, defers {@code entries} over {@code sessions}, then times CancelDrain until a kept-open
+     * WatchState stream shows the inbox empty (or {@code atMost} passed: then {@link Replay#left} says
+     * how many were still waiting), and the server's CPU meanwhile.
+     */
+    Replay replay(AppProcess app, GatewayChannel control, List<GatewayChannel> channels, int entries, int sessions,
+            Duration atMost) throws Exception {
+        control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
+                .beginDrain(BeginDrainRequest.newBuilder().setReason("bench: inbox replay").build());
+        List<String> ids = fill(channels, entries, 16, sessions, "replay" + sessions);
+        if (ids.size() != entries) {
+            throw new IllegalStateException(entries - ids.size() + " of " + entries + " messages were not deferred");
+        }
+        try (StateStream stream = new StateStream(control)) {
+            if (stream.await(s -> s.waiting() == entries, TimeUnit.SECONDS.toNanos(10)) == null) {
+                throw new IllegalStateException("the inbox never showed " + entries + " waiting");
+            }
+            AppProcess.Cpu before = app.cpu();
+            long start = System.nanoTime();
+            control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).cancelDrain(CancelDrainRequest.getDefaultInstance());
+            StateStream.Received[] last = new StateStream.Received[1];
+            StateStream.Received empty = stream.await(s -> {
+                last[0] = s;
+                return s.phase() == Phase.PHASE_RUNNING && s.waiting() == 0;
+            }, atMost.toNanos());
+            long end = empty == null ? System.nanoTime() : empty.arrivedNanos();
+            AppProcess.Cpu after = app.cpu();
+            int left = empty != null ? 0 : last[0] == null ? entries : last[0].waiting();
+            return new Replay(entries, sessions, end - start, left,
+                    new AppProcess.Cpu(after.appNanos() - before.appNanos(), after.jitNanos() - before.jitNanos()));
+        }
+    }
+
+    /** What carrying entries through a restart measured. */
+    record Restart(int sent, int deferred, double fillPerSecond, int waitingBeforeStop, AppProcess.Exit stop,
+            double readyMillis, Phase phaseAfter, int waitingAfterStart, Replay replay, int delivered, int lost,
+            int reruns, int exitAfter) {}
+
+    /**
+     * (c) A fresh gateway with its default inbox limits: drain, defer {@code entries}, SIGTERM, start again
+     * on the same home (the drain's marker survives, so it starts DRAINING), CancelDrain, and count in the
+     * second start's log (the log sink) which of the deferred_ids were delivered.
+     */
+    Restart restart(Path jar, Path home, Path out, List<String> jvmArgs, int entries, int sessions, Duration atMost)
+            throws Exception {
+        List<String> ids;
+        double fillPerSecond;
+        int waitingBeforeStop;
+        AppProcess.Exit stop;
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-restart-1.log"), jvmArgs);
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            List<GatewayChannel> channels = List.of(control, new GatewayChannel(app.port(), app.operatorToken()));
+            try {
+                control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .beginDrain(BeginDrainRequest.newBuilder().setReason("bench: inbox restart").build());
+                long start = System.nanoTime();
+                ids = fill(channels, entries, 16, sessions, "restart");
+                fillPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
+                waitingBeforeStop = state(control).getInbox().getWaiting();
+            } finally {
+                channels.get(1).close();
+            }
+            stop = app.stop();
+        }
+        Path log = out.resolve("app-inbox-restart-2.log");
+        Files.deleteIfExists(log);
+        try (AppProcess app = AppProcess.start(jar, home, log, jvmArgs, "quiesce.v1.DrainControl");
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            DrainState after = state(control);
+            int waitingAfterStart = after.getInbox().getWaiting();
+            Replay replay;
+            try (StateStream stream = new StateStream(control)) {
+                AppProcess.Cpu before = app.cpu();
+                long start = System.nanoTime();
+                control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .cancelDrain(CancelDrainRequest.getDefaultInstance());
+                StateStream.Received empty = stream.await(s -> s.phase() == Phase.PHASE_RUNNING && s.waiting() == 0,
+                        atMost.toNanos());
+                long end = empty == null ? System.nanoTime() : empty.arrivedNanos();
+                AppProcess.Cpu cpu = app.cpu();
+                replay = new Replay(waitingAfterStart, sessions, end - start,
+                        empty == null ? state(control).getInbox().getWaiting() : 0,
+                        new AppProcess.Cpu(cpu.appNanos() - before.appNanos(), cpu.jitNanos() - before.jitNanos()));
+            }
+            AppProcess.Exit exit = app.stop();
+            int[] counted = count(log, ids);
+            return new Restart(entries, ids.size(), fillPerSecond, waitingBeforeStop, stop, app.readyMillis(),
+                    after.getPhase(), waitingAfterStart, replay, counted[0], ids.size() - counted[0], counted[1],
+                    exit.code());
+        }
+    }
+
+    /** {delivered: ids with a deferred_reply line in the log, reruns: lines beyond one per id}. */
+    private static int[] count(Path log, List<String> ids) throws IOException {
+        Set<String> wanted = new HashSet<>(ids);
+        Set<String> seen = new HashSet<>();
+        int lines = 0;
+        for (String line : Files.readAllLines(log)) {
+            Matcher m = DELIVERED.matcher(line);
+            if (m.find() && wanted.contains(m.group(1))) {
+                lines++;
+                seen.add(m.group(1));
+            }
+        }
+        return new int[] {seen.size(), lines - seen.size()};
+    }
+
+    private static DrainState state(GatewayChannel control) {
+        return control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
+    }
+
+    /** Completes {@code done} with true for a DEFERRED answer, false for anything else or an error. */
+    private static StreamObserver<TurnResult> deferredObserver(java.util.function.Consumer<Boolean> done) {
+        return new StreamObserver<>() {
+            private boolean deferred;
+
+            @Override
+            public void onNext(TurnResult result) {
+                deferred = result.getOutcome() == TurnOutcome.TURN_OUTCOME_DEFERRED;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.accept(false);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.accept(deferred);
+            }
+        };
+    }
+}
