@@ -258,5 +258,17 @@ public interface QuiesceConfig {
         /** An entry older than this is not run: its channel gets one deferred_expired notice. */
         @WithDefault("24h")
         Duration maxAge();
+
+        /**
+         * Turns a shutdown cuts off run again by themselves after the restart (SPEC §10): recorded in the
+         * inbox at SIGTERM as {@code resume} entries. {@code false}: such a turn is lost, and its user is
+         * told to message again.
+         */
+        @WithDefault("true")
+        boolean resume();
+
+        /** A {@code resume} entry older than this (from the shutdown that recorded it) is not run: one deferred_expired notice. */
+        @WithDefault("1h")
+        Duration resumeMaxAge();
     }
 }

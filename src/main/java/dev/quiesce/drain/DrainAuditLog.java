@@ -176,13 +176,14 @@ public class DrainAuditLog implements DrainListener {
     /**
      * An inbox event, for its audit line (SPEC §9): ids and counts, never a message's text.
      *
-     * @param event {@code inbox_deferred} (saves of one session, batched), {@code inbox_replayed} or
-     *     {@code inbox_expired}
+     * @param event {@code inbox_deferred} (saves of one session, batched), {@code inbox_replayed},
+     *     {@code inbox_expired} or {@code inbox_resume} (a running turn recorded at a shutdown, SPEC §10)
      * @param sessionId the session the entries belong to
      * @param deferredId the entry; for a batch, its first
      * @param lastDeferredId for a batch of more than one, its last; empty otherwise
      * @param count how many entries the line stands for
-     * @param outcome what happened: {@code saved}, {@code delivered}, {@code delivery_failed}, {@code expired}
+     * @param outcome what happened: {@code saved}, {@code delivered}, {@code delivery_failed}, {@code expired},
+     *     {@code recorded}, {@code discarded}
      * @param detail more, in words (the phase, the turn's outcome, the attempts); may be empty
      * @param time when (for a batch, its last entry)
      */

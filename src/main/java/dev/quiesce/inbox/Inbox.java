@@ -1,12 +1,16 @@
 package dev.quiesce.inbox;
 
+import dev.quiesce.config.Durations;
 import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.InboxSummary;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.Deferral;
+import dev.quiesce.pipeline.InFlightTurns;
 import dev.quiesce.pipeline.InboundMessage;
+import dev.quiesce.pipeline.TurnControl;
+import dev.quiesce.pipeline.TurnRequest;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
@@ -17,10 +21,17 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The inbox (SPEC §9): what a user sends while the gateway cannot start it is saved durably and
@@ -39,6 +50,11 @@ import java.util.Optional;
 @Startup
 public class Inbox implements Deferral {
 
+    /** How long {@link #recordResumes} waits for its commit. */
+    public static final Duration RESUME_RECORD_WAIT = Duration.ofSeconds(2);
+    /** How long {@link #close} waits for the saves queued before it. */
+    public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final QuiesceConfig.Inbox config;
@@ -55,6 +71,8 @@ public class Inbox implements Deferral {
     private boolean fullLogged;
     /** On the writer thread only: when answered message ids were last forgotten. */
     private Instant pruned = Instant.EPOCH;
+    /** The shutdown closed the store: nothing is kept any more, and that is not a failure. */
+    private volatile boolean closed;
 
     @Inject
     Inbox(QuiesceHome home, QuiesceConfig config, Clock clock, DrainStateBean state, InboxMetrics metrics,
@@ -93,9 +111,125 @@ public class Inbox implements Deferral {
         });
     }
 
+    /**
+     * Closes the store, the shutdown's last step before {@code stopped} (SPEC §10): what is being saved is
+     * committed (up to {@link #CLOSE_WAIT}), the audit batch written; a message that arrives later is refused
+     * as before. Idempotent.
+     */
     @PreDestroy
-    void close() {
-        writer.close(audit::flush);
+    public void close() {
+        if (!closed) {
+            closed = true;
+            writer.close(audit::flush, CLOSE_WAIT);
+        }
+    }
+
+    /**
+     * Records the running user turns with a channel as {@code resume} entries, in one transaction (SPEC
+     * §10), before the shutdown waits for them; a turn that then ends with an answer removes its entry, one
+     * that a shutdown interrupts or whose caller goes away keeps it. Waits up to {@link #RESUME_RECORD_WAIT}
+     * for the commit: a record not committed by then is not relied on (its callers get the old hint; if it
+     * commits later, those turns run again after the restart all the same).
+     *
+     * @param running the turns running now ({@code MessagePipeline#running})
+     * @return what was recorded; {@link ResumeRecord#NONE} with {@code quiesce.inbox.resume=false}, or when
+     *     the store is unavailable or slower than the wait
+     */
+    public ResumeRecord recordResumes(List<InFlightTurns.Running> running) {
+        if (!config.resume() || closed) {
+            return ResumeRecord.NONE;
+        }
+        List<InFlightTurns.Running> resumable = running.stream().filter(Inbox::resumable).toList();
+        if (resumable.isEmpty()) {
+            return ResumeRecord.NONE;
+        }
+        List<InboxStore.Resume> rows = resumable.stream().map(r -> {
+            TurnRequest request = r.control().request();
+            return new InboxStore.Resume(newId(), request.sessionId(), request.channel(), request.messageId(),
+                    request.text());
+        }).toList();
+        CompletableFuture<List<InboxEntry>> committed = new CompletableFuture<>();
+        resumable.forEach(r -> index.saving(r.turn().sessionId()));
+        if (!writer.run(() -> committed.complete(recordNow(rows)))) {
+            resumable.forEach(r -> index.saved(r.turn().sessionId(), null));
+            return ResumeRecord.NONE;
+        }
+        List<InboxEntry> entries;
+        try {
+            entries = committed.get(RESUME_RECORD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Log.warnf("Recording %d running turn(s) for resumption took over %s; their callers get the old hint",
+                    rows.size(), Durations.readable(RESUME_RECORD_WAIT));
+            return ResumeRecord.NONE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ResumeRecord.NONE;
+        } catch (ExecutionException e) {
+            return ResumeRecord.NONE; // recordNow does not throw
+        }
+        if (entries.isEmpty()) {
+            return ResumeRecord.NONE;
+        }
+        Map<String, InboxEntry> byTurn = new HashMap<>();
+        for (int i = 0; i < entries.size(); i++) {
+            byTurn.put(resumable.get(i).turn().turnId(), entries.get(i));
+        }
+        Log.infof("Recorded %d running turn(s) in the inbox to resume after the restart", entries.size());
+        for (int i = 0; i < entries.size(); i++) {
+            InboxEntry entry = entries.get(i);
+            // Registered after the commit: a turn that ended in between is told at once.
+            resumable.get(i).control().whenEnded(end -> {
+                if (end == TurnControl.End.ANSWERED) {
+                    discardResume(entry);
+                }
+            });
+        }
+        return new ResumeRecord(byTurn);
+    }
+
+    /** A user turn with a channel that runs a live message (a replayed one is saved already). */
+    private static boolean resumable(InFlightTurns.Running running) {
+        TurnRequest request = running.control().request();
+        return request != null && !request.internal() && !request.channel().isEmpty() && !request.replay();
+    }
+
+    /** On the writer: the resume entries, committed together, indexed and audited; empty when that failed. */
+    private List<InboxEntry> recordNow(List<InboxStore.Resume> rows) {
+        Instant now = clock.instant();
+        List<InboxEntry> stored = withOpenStoreOrEmpty(rows, now);
+        for (int i = 0; i < rows.size(); i++) {
+            index.saved(rows.get(i).sessionId(), i < stored.size() ? stored.get(i) : null);
+        }
+        stored.forEach(entry -> {
+            metrics.resume("recorded");
+            audit.resume(entry, "recorded", "running at the shutdown", now);
+        });
+        if (!stored.isEmpty()) {
+            publish();
+        }
+        return stored;
+    }
+
+    private List<InboxEntry> withOpenStoreOrEmpty(List<InboxStore.Resume> rows, Instant now) {
+        if (!writer.isOpen()) {
+            Log.warnf("The inbox is unavailable (%s): %d running turn(s) cannot be resumed after the restart",
+                    writer.error(), rows.size());
+            return List.of();
+        }
+        return writer.withOpenStore("recording " + rows.size() + " running turn(s) for resumption",
+                store -> store.saveResumes(rows, now)).orElse(List.of());
+    }
+
+    /** A recorded turn ended with an answer within the wait: its entry goes (on the writer). */
+    private void discardResume(InboxEntry entry) {
+        writer.run(() -> writer.withOpenStore("removing the resume entry " + entry.deferredId(), store -> {
+            store.discard(List.of(entry.deferredId()));
+            index.remove(entry);
+            metrics.resume("finished_in_time");
+            audit.resume(entry, "discarded", "the turn ended within the wait", clock.instant());
+            publish();
+            return null;
+        }));
     }
 
     @Override
@@ -110,8 +244,8 @@ public class Inbox implements Deferral {
             case REFUSE -> false;
             case AS_CONFIGURED -> config.mode() == QuiesceConfig.Inbox.Mode.DEFER;
         };
-        // Without a channel its answer has nowhere to go.
-        if (!defer || message.channel().isEmpty()) {
+        // Without a channel its answer has nowhere to go; once the shutdown closed the store, nothing is kept.
+        if (!defer || message.channel().isEmpty() || closed) {
             return false;
         }
         if (!writer.isOpen()) {

@@ -77,4 +77,13 @@ final class InboxAudit {
                 "expired", "received " + entry.receivedAt() + ", notice " + (notified ? "delivered" : "not delivered"),
                 at));
     }
+
+    /**
+     * A running turn's {@code resume} entry (SPEC §10): {@code recorded} at the shutdown, {@code discarded}
+     * when the turn then ended with an answer.
+     */
+    void resume(InboxEntry entry, String outcome, String detail, Instant at) {
+        log.recordInbox(new DrainAuditLog.InboxLine("inbox_resume", entry.sessionId(), entry.deferredId(), "", 1,
+                outcome, detail, at));
+    }
 }

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code quiesce_inbox_replayed_total{outcome}}, {@code quiesce_inbox_expired_total},
  * {@code quiesce_inbox_refused_total{reason}} (a message that should have been kept but was refused:
  * {@code full}, {@code store_failed}, {@code unavailable}), {@code quiesce_inbox_duplicates_total} and
- * {@code quiesce_inbox_unavailable} (1 while the store cannot be used). Thread-safe.
+ * {@code quiesce_inbox_unavailable} (1 while the store cannot be used), and for the turns a shutdown
+ * cut off (SPEC §10) {@code quiesce_inbox_resumes_total{result}}: {@code recorded} at SIGTERM,
+ * {@code finished_in_time} (the entry removed again), {@code resumed} (run after the restart). Thread-safe.
  */
 @ApplicationScoped
 public class InboxMetrics implements DrainListener {
@@ -55,6 +57,11 @@ public class InboxMetrics implements DrainListener {
     void refused(String reason) {
         counter("quiesce_inbox_refused_total", "Messages that would have been saved but were refused", "reason", reason)
                 .increment();
+    }
+
+    void resume(String result) {
+        counter("quiesce_inbox_resumes_total", "Running turns recorded at a shutdown to resume, and what became of them",
+                "result", result).increment();
     }
 
     void duplicate() {

@@ -83,27 +83,53 @@ final class InboxStore implements AutoCloseable {
                 return new Saved.Full("the inbox holds " + held[1] + " bytes of text; this message's " + size
                         + " would pass quiesce.inbox.max-bytes (" + maxBytes + ")");
             }
-            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO inbox_entry (deferred_id, kind, "
-                    + "session_id, channel, message_id, internal, text, size_bytes, received_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-                insert.setString(1, deferredId);
-                insert.setString(2, kind.wireName());
-                insert.setString(3, sessionId);
-                insert.setString(4, channel);
-                insert.setString(5, messageId);
-                insert.setInt(6, internal ? 1 : 0);
-                insert.setString(7, text);
-                insert.setInt(8, size);
-                insert.setLong(9, InboxRows.micros(receivedAt));
-                insert.executeUpdate();
-                try (ResultSet keys = insert.getGeneratedKeys()) {
-                    keys.next();
-                    Instant at = receivedAt.truncatedTo(ChronoUnit.MICROS);
-                    return new Saved.Stored(new InboxEntry(keys.getLong(1), deferredId, kind, sessionId, channel,
-                            messageId, internal, text, at, 0));
-                }
-            }
+            return new Saved.Stored(insert(deferredId, kind, sessionId, channel, messageId, internal, text, size,
+                    receivedAt));
         });
+    }
+
+    /** A {@code resume} entry to record: a running turn a shutdown may cut off (SPEC §10). */
+    record Resume(String deferredId, String sessionId, String channel, String messageId, String text) {}
+
+    /**
+     * Stores {@code resumes} as {@code resume} entries received at {@code at}, all in one transaction:
+     * committed together when this returns, or none. Past the inbox's limits too (there are at most as
+     * many as turns ran) and without the duplicate check: each is a message that was running, not saved.
+     */
+    List<InboxEntry> saveResumes(List<Resume> resumes, Instant at) throws SQLException {
+        return inTransaction(() -> {
+            List<InboxEntry> stored = new ArrayList<>(resumes.size());
+            for (Resume resume : resumes) {
+                stored.add(insert(resume.deferredId(), InboxEntry.Kind.RESUME, resume.sessionId(), resume.channel(),
+                        resume.messageId(), false, resume.text(),
+                        resume.text().getBytes(StandardCharsets.UTF_8).length, at));
+            }
+            return stored;
+        });
+    }
+
+    private InboxEntry insert(String deferredId, InboxEntry.Kind kind, String sessionId, String channel,
+            String messageId, boolean internal, String text, int size, Instant receivedAt) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO inbox_entry (deferred_id, kind, "
+                + "session_id, channel, message_id, internal, text, size_bytes, received_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+            insert.setString(1, deferredId);
+            insert.setString(2, kind.wireName());
+            insert.setString(3, sessionId);
+            insert.setString(4, channel);
+            insert.setString(5, messageId);
+            insert.setInt(6, internal ? 1 : 0);
+            insert.setString(7, text);
+            insert.setInt(8, size);
+            insert.setLong(9, InboxRows.micros(receivedAt));
+            insert.executeUpdate();
+            try (ResultSet keys = insert.getGeneratedKeys()) {
+                keys.next();
+                Instant at = receivedAt.truncatedTo(ChronoUnit.MICROS);
+                return new InboxEntry(keys.getLong(1), deferredId, kind, sessionId, channel, messageId, internal,
+                        text, at, 0);
+            }
+        }
     }
 
     /**

@@ -1,7 +1,9 @@
 package dev.quiesce.inbox;
 
+import dev.quiesce.config.Durations;
 import io.quarkus.logging.Log;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -133,14 +135,20 @@ final class InboxWriter {
         }
     }
 
-    /** Runs {@code last} and what is queued (up to 5 s), then closes the store. */
-    void close(Runnable last) {
+    /** Runs what is queued and then {@code last} (waiting up to {@code wait}), then closes the store. */
+    void close(Runnable last, Duration wait) {
         run(last);
         thread.shutdown();
         try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
+            if (!thread.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                // Stuck on the disk, holding the store: what it commits is durable without a close.
+                Log.warnf("The inbox %s is still writing after %s; left open for the process exit", file.path(),
+                        Durations.readable(wait));
+                return;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
         }
         InboxStore open = store;
         store = null;

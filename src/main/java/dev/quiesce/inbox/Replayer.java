@@ -40,7 +40,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * next entry start, so a chat's answers arrive in the order its messages were sent. A crash in
  * between runs it again, with the same deferred_id: at least once.
  *
- * <p>Entries older than {@code quiesce.inbox.max-age} are not run: their chat gets one
+ * <p>A {@code resume} entry (a turn a shutdown cut off, SPEC §10) is its session's head and runs with
+ * {@code resumed} for the handler. Entries older than {@code quiesce.inbox.max-age} ({@code resume-max-age}
+ * for a resume entry) are not run: their chat gets one
  * {@code deferred_expired} notice. All of this happens on one thread of its own, which reads and
  * changes the store through the inbox's writer ({@link Inbox#withStore}); the turns themselves run where
  * the pipeline runs them. Thread-safe.
@@ -51,6 +53,10 @@ public class Replayer implements DrainListener {
     /** What a chat is told when its saved message was too old to run. */
     public static final String EXPIRED_TEXT = "A message you sent while this assistant was paused waited too long "
             + "and was not answered. Please send it again.";
+
+    /** What a chat is told when its turn, cut off by a restart, was too old to pick up again. */
+    public static final String RESUME_EXPIRED_TEXT = "Your task that was cut off when the assistant restarted "
+            + "could not be picked up again in time. Please send it again.";
 
     /** A replayed turn's answer when its Uni failed, which a turn's never does: words for the user. */
     private static final String UNEXPECTED_FAILURE_TEXT =
@@ -68,6 +74,7 @@ public class Replayer implements DrainListener {
     private final Clock clock;
     private final int concurrency;
     private final Duration maxAge;
+    private final Duration resumeMaxAge;
     private final Duration deliveryBudget;
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread replay = new Thread(r, "quiesce-inbox-replay");
@@ -92,6 +99,7 @@ public class Replayer implements DrainListener {
         this.clock = clock;
         this.concurrency = config.inbox().replayConcurrency();
         this.maxAge = config.inbox().maxAge();
+        this.resumeMaxAge = config.inbox().resumeMaxAge();
         this.deliveryBudget = config.notifications().budget();
     }
 
@@ -138,8 +146,9 @@ public class Replayer implements DrainListener {
                 expire(entry);
                 continue;
             }
+            boolean resumed = entry.kind() == InboxEntry.Kind.RESUME;
             Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(),
-                    entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId());
+                    entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId(), resumed);
             if (turn.isEmpty()) {
                 if (state.current().phase() != Phase.RUNNING) {
                     break; // a new drain, a shutdown: nothing more starts, and the entries stay saved
@@ -147,6 +156,9 @@ public class Replayer implements DrainListener {
                 continue; // a live turn of that session started in between: its end fills again
             }
             active.put(entry.deferredId(), entry);
+            if (resumed) {
+                metrics.resume("resumed");
+            }
             // Counted once it started: attempts says how many times a replay ran it.
             inbox.withStore("counting a replay of " + entry.deferredId(), store -> {
                 store.startAttempt(entry.deferredId());
@@ -176,24 +188,32 @@ public class Replayer implements DrainListener {
         fill();
     }
 
-    /** On the replay thread: entries older than max-age get their notice and go. */
+    /** On the replay thread: entries older than their max-age get their notice and go. */
     private void expireOld() {
         Set<String> running = active.keySet();
-        inboxes.get().withStore("reading expired entries",
-                store -> store.olderThan(InboxEntry.Kind.DEFERRED, clock.instant().minus(maxAge)))
-                .orElse(List.of()).stream()
-                .filter(entry -> !running.contains(entry.deferredId()))
-                .forEach(this::expire);
+        for (InboxEntry.Kind kind : InboxEntry.Kind.values()) {
+            inboxes.get().withStore("reading expired entries",
+                    store -> store.olderThan(kind, clock.instant().minus(maxAge(kind))))
+                    .orElse(List.of()).stream()
+                    .filter(entry -> !running.contains(entry.deferredId()))
+                    .forEach(this::expire);
+        }
     }
 
     private boolean expired(InboxEntry entry) {
-        return entry.receivedAt().plus(maxAge).isBefore(clock.instant());
+        return entry.receivedAt().plus(maxAge(entry.kind())).isBefore(clock.instant());
+    }
+
+    /** {@code quiesce.inbox.max-age} for a saved message, {@code resume-max-age} for a cut-off turn. */
+    private Duration maxAge(InboxEntry.Kind kind) {
+        return kind == InboxEntry.Kind.RESUME ? resumeMaxAge : maxAge;
     }
 
     /** On the replay thread: one deferred_expired notice, counted and audited, and the entry goes, unrun. */
     private void expire(InboxEntry entry) {
         boolean notified = sink.send(new Notification(Notification.Kind.DEFERRED_EXPIRED, entry.channel(),
-                entry.sessionId(), EXPIRED_TEXT, entry.messageId(), entry.deferredId()),
+                entry.sessionId(), entry.kind() == InboxEntry.Kind.RESUME ? RESUME_EXPIRED_TEXT : EXPIRED_TEXT,
+                entry.messageId(), entry.deferredId()),
                 clock.instant().plus(deliveryBudget));
         metrics.expired();
         inboxes.get().audit().expired(entry, notified, clock.instant());

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * The notifications of a shutdown (SPEC §7): one resume-hint ping per interrupted turn to that
@@ -51,6 +52,10 @@ public class ShutdownNotifier {
     /** The per-session ping: the task was cut off, and how to resume. */
     public static final String RESUME_HINT =
             "Your task was cut off because the assistant restarted. Message me again to resume.";
+
+    /** The ping and the caller's answer for a cut-off turn the inbox keeps and runs again (SPEC §10). */
+    public static final String RESUMES_BY_ITSELF_HINT =
+            "Your task was cut off because the assistant restarted. It will pick up again by itself in a moment.";
 
     /** The home-channel broadcast. */
     public static final String HOME_SHUTDOWN_TEXT =
@@ -101,12 +106,20 @@ public class ShutdownNotifier {
      *     {@link MarkerJudgement#suppressesNotification()} matters ({@code null} = not suppressing)
      * @param deadline when everything must be done ({@code null} = now + {@code quiesce.notify.budget})
      */
-    public synchronized NotifyReport notifyShutdown(
-            List<TurnInfo> interrupted, MarkerJudgement marker, Instant deadline) {
+    public NotifyReport notifyShutdown(List<TurnInfo> interrupted, MarkerJudgement marker, Instant deadline) {
+        return notifyShutdown(interrupted, turn -> RESUME_HINT, marker, deadline);
+    }
+
+    /**
+     * Like {@link #notifyShutdown(List, MarkerJudgement, Instant)}, each ping with {@code hintFor} its turn
+     * (the one its caller was answered with).
+     */
+    public synchronized NotifyReport notifyShutdown(List<TurnInfo> interrupted, Function<TurnInfo, String> hintFor,
+            MarkerJudgement marker, Instant deadline) {
         List<TurnInfo> turns = interrupted == null ? List.of() : interrupted;
         try {
             Instant effectiveDeadline = deadline != null ? deadline : clock.instant().plus(budget);
-            NotifyReport report = notifyBy(turns, marker, effectiveDeadline);
+            NotifyReport report = notifyBy(turns, hintFor, marker, effectiveDeadline);
             Log.infof("Shutdown notifications: %d session ping(s) sent, %d failed; home broadcast %s (%s)",
                     report.sessionPingsSent(), report.sessionPingsFailed(), report.home(), report.homeDetail());
             return report;
@@ -117,7 +130,8 @@ public class ShutdownNotifier {
         }
     }
 
-    private NotifyReport notifyBy(List<TurnInfo> turns, MarkerJudgement marker, Instant deadline) {
+    private NotifyReport notifyBy(List<TurnInfo> turns, Function<TurnInfo, String> hintFor, MarkerJudgement marker,
+            Instant deadline) {
         List<Notification> outgoing = new ArrayList<>();
         int withoutChannel = 0;
         for (TurnInfo turn : turns) {
@@ -132,7 +146,7 @@ public class ShutdownNotifier {
                         turn.sessionId());
                 continue;
             }
-            outgoing.add(new Notification(Kind.SESSION_INTERRUPTED, channel, turn.sessionId(), RESUME_HINT));
+            outgoing.add(new Notification(Kind.SESSION_INTERRUPTED, channel, turn.sessionId(), hintFor.apply(turn)));
         }
         int pings = outgoing.size();
         Decision decision = homePolicy.decide(marker);

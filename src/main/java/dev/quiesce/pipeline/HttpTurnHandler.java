@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a turn on an agent backend: POSTs {@code {turn_id, session_id, channel, text, internal,
- * message_id}} (plus {@code "replay": true, "deferred_id"} for a saved message run later) as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
+ * message_id}} (plus {@code "replay": true, "deferred_id"} for a saved message run later, and {@code "resumed": true}
+ * for a turn a shutdown cut off, run again after the restart) as JSON to {@code quiesce.turn.http.url} and relays the {@code reply} string of its
  * 2xx JSON answer.
  *
  * <p>Bounded by {@code quiesce.turn.http.timeout} from the request to the last byte of the answer
@@ -96,6 +97,9 @@ public final class HttpTurnHandler implements TurnHandler {
         if (turn.replay()) {
             body.put("replay", true);
             body.put("deferred_id", turn.deferredId());
+        }
+        if (turn.resumed()) {
+            body.put("resumed", true);
         }
         try {
             return JSON.writeValueAsBytes(body);

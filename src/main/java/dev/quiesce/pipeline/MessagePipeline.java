@@ -93,19 +93,17 @@ public class MessagePipeline {
             return behindBacklog(message, answer);
         }
         Admission admission = gate.tryAdmit(message.sessionId(), message.channel(), message.internal(),
-                turn -> new RunningTurn<>(turn, answer, gate, counts));
+                turn -> new RunningTurn<>(turn, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(),
+                        message.text(), message.internal(), message.messageId()), answer, gate, counts));
         if (admission instanceof Admission.Refused refused) {
             if (refused.why() != Admission.Why.BUSY && deferral.accepts(message)) {
                 return defer(message, refused, answer);
             }
             return Uni.createFrom().item(answer.apply(counts.count(refusal(refused, message.sessionId()))));
         }
-        Admission.Admitted admitted = (Admission.Admitted) admission;
-        TurnInfo turn = admitted.turn();
         @SuppressWarnings("unchecked") // made by the factory above, with this call's answer
-        RunningTurn<R> running = (RunningTurn<R>) admitted.control();
-        running.run(handler, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
-                message.internal(), message.messageId()));
+        RunningTurn<R> running = (RunningTurn<R>) ((Admission.Admitted) admission).control();
+        running.run(handler);
         return running.reply();
     }
 
@@ -114,21 +112,21 @@ public class MessagePipeline {
      * flight; the handler sees its {@code deferredId}. Not queued behind the session's backlog: it is
      * the backlog's head.
      *
+     * @param resumed a turn a shutdown cut off, run again after the restart (SPEC §10): the handler is told
      * @return the turn's outcome, or empty when the gate refused it (a new drain, a shutdown, the
      *     session busy): then nothing ran and the entry stays saved
      */
-    public Optional<Uni<TurnOutcome>> replay(InboundMessage message, String deferredId) {
+    public Optional<Uni<TurnOutcome>> replay(InboundMessage message, String deferredId, boolean resumed) {
         Admission admission = gate.tryAdmit(message.sessionId(), message.channel(), message.internal(),
-                turn -> new RunningTurn<>(turn, Function.<TurnOutcome>identity(), gate, counts));
+                turn -> new RunningTurn<>(turn, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(),
+                        message.text(), message.internal(), message.messageId(), deferredId, resumed),
+                        Function.<TurnOutcome>identity(), gate, counts));
         if (admission instanceof Admission.Refused) {
             return Optional.empty();
         }
-        Admission.Admitted admitted = (Admission.Admitted) admission;
-        TurnInfo turn = admitted.turn();
         @SuppressWarnings("unchecked") // made by the factory above
-        RunningTurn<TurnOutcome> running = (RunningTurn<TurnOutcome>) admitted.control();
-        running.run(handler, new TurnRequest(turn.turnId(), message.sessionId(), message.channel(), message.text(),
-                message.internal(), message.messageId(), deferredId));
+        RunningTurn<TurnOutcome> running = (RunningTurn<TurnOutcome>) ((Admission.Admitted) admission).control();
+        running.run(handler);
         return Optional.of(running.reply());
     }
 
@@ -139,9 +137,17 @@ public class MessagePipeline {
      * @return the turns that were interrupted
      */
     public List<TurnInfo> interruptAll(String hint) {
+        return interruptAll(turn -> hint);
+    }
+
+    /**
+     * Like {@link #interruptAll(String)}, each caller answered with {@code hintFor} its turn (a turn the
+     * inbox will resume by itself is told so).
+     */
+    public List<TurnInfo> interruptAll(Function<TurnInfo, String> hintFor) {
         List<TurnInfo> interrupted = new ArrayList<>();
         for (InFlightTurns.Running running : gate.running()) {
-            if (running.control().interrupt(hint)) {
+            if (running.control().interrupt(hintFor.apply(running.turn()))) {
                 interrupted.add(running.turn());
             }
         }
@@ -151,6 +157,11 @@ public class MessagePipeline {
     /** Turns running now. */
     public int runningCount() {
         return gate.running().size();
+    }
+
+    /** The turns running now, each with its control (its request, its end), oldest first. */
+    public List<InFlightTurns.Running> running() {
+        return gate.running();
     }
 
     /**

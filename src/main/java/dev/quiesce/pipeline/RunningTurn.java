@@ -5,6 +5,9 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.smallrye.mutiny.subscription.UniSubscriber;
 import io.smallrye.mutiny.subscription.UniSubscription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -23,6 +26,7 @@ import java.util.function.Function;
 final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
 
     private final TurnInfo turn;
+    private final TurnRequest request;
     private final Function<TurnOutcome, R> answer;
     private final AcceptGate gate;
     private final TurnCounts counts;
@@ -32,17 +36,23 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     private R replyBeforeCaller;
     private UniSubscription handling;
     private boolean ended;
+    /** How it ended, once it has. */
+    private End end;
+    /** Run when it ends: null until one is added, and once it has ended. */
+    private List<Consumer<End>> endListeners;
     // --- end guarded by this ---
 
-    RunningTurn(TurnInfo turn, Function<TurnOutcome, R> answer, AcceptGate gate, TurnCounts counts) {
+    RunningTurn(TurnInfo turn, TurnRequest request, Function<TurnOutcome, R> answer, AcceptGate gate,
+            TurnCounts counts) {
         this.turn = turn;
+        this.request = request;
         this.answer = answer;
         this.gate = gate;
         this.counts = counts;
     }
 
     /** Runs the handler, unless an interrupt already ended the turn. */
-    void run(TurnHandler handler, TurnRequest request) {
+    void run(TurnHandler handler) {
         synchronized (this) {
             if (ended) {
                 return; // interrupted before it started: the handler never runs
@@ -74,6 +84,28 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     @Override
     public boolean interrupt(String hint) {
         return end(new TurnOutcome(TurnOutcome.Kind.INTERRUPTED, hint, turn.turnId()));
+    }
+
+    @Override
+    public TurnRequest request() {
+        return request;
+    }
+
+    @Override
+    public void whenEnded(Consumer<End> then) {
+        End already;
+        synchronized (this) {
+            already = end;
+            if (already == null) {
+                if (endListeners == null) {
+                    endListeners = new ArrayList<>(1);
+                }
+                endListeners.add(then);
+            }
+        }
+        if (already != null) {
+            then.accept(already);
+        }
     }
 
     @Override
@@ -135,14 +167,20 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     /** @return true if this ended the turn, false if it had already ended */
     private boolean end(TurnOutcome outcome) {
         UniSubscription work;
+        List<Consumer<End>> listeners;
+        End how = outcome.kind() == TurnOutcome.Kind.INTERRUPTED ? End.INTERRUPTED : End.ANSWERED;
         synchronized (this) {
             if (ended) {
                 return false;
             }
             ended = true;
             work = handling;
+            end = how;
+            listeners = endListeners;
+            endListeners = null;
         }
         gate.release(turn);
+        tell(listeners, how);
         counts.count(outcome);
         R reply = answer.apply(outcome);
         UniEmitter<? super R> to;
@@ -164,17 +202,36 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     /** The emitter terminated: after {@link #end} a no-op; otherwise the caller went away. */
     private void callerGone() {
         UniSubscription work;
+        List<Consumer<End>> listeners;
         synchronized (this) {
             if (ended) {
                 return;
             }
             ended = true;
             work = handling;
+            end = End.ABANDONED;
+            listeners = endListeners;
+            endListeners = null;
         }
         gate.release(turn);
+        tell(listeners, End.ABANDONED);
         counts.countAbandoned();
         if (work != null) {
             work.cancel();
+        }
+    }
+
+    /** Tells the end listeners how it ended, once: after the release, before the caller is answered. */
+    private void tell(List<Consumer<End>> listeners, End how) {
+        if (listeners == null) {
+            return;
+        }
+        for (Consumer<End> listener : listeners) {
+            try {
+                listener.accept(how);
+            } catch (RuntimeException e) {
+                Log.errorf(e, "A listener of the end of turn %s failed", turn.turnId());
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.quiesce.pipeline;
 
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -11,6 +12,16 @@ public interface TurnControl {
     /** The control of a turn that runs no work a shutdown could cut off. */
     TurnControl NONE = hint -> false;
 
+    /** How a turn ended, for {@link #whenEnded}. */
+    enum End {
+        /** Its caller was answered: a reply, a failure. */
+        ANSWERED,
+        /** Cut off by {@link #interrupt}. */
+        INTERRUPTED,
+        /** Its caller went away before an answer; the work was cancelled. */
+        ABANDONED
+    }
+
     /**
      * Ends the turn now: its caller is answered INTERRUPTED with {@code hint} and the handler's work
      * is cancelled. Never throws.
@@ -18,6 +29,17 @@ public interface TurnControl {
      * @return true if this ended the turn, false if it had already ended
      */
     boolean interrupt(String hint);
+
+    /** What the handler runs (or ran); null for a turn that runs no handler. */
+    default TurnRequest request() {
+        return null;
+    }
+
+    /**
+     * Runs {@code then} once, when the turn ends, on the thread that ends it — at once, on this thread,
+     * if it has ended already. For a turn that runs no work: never.
+     */
+    default void whenEnded(Consumer<End> then) {}
 
     /** For an admission whose turn runs no interruptible work: the gate benchmark, plain tests. */
     static Function<TurnInfo, TurnControl> none() {

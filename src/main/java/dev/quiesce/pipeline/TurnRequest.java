@@ -11,14 +11,16 @@ package dev.quiesce.pipeline;
  * @param messageId the platform's message id; may be empty
  * @param deferredId for a replay of a saved message: its id, the same on every rerun (a backend can
  *     de-duplicate by it); empty for a live message
+ * @param resumed a turn a shutdown cut off, run again by itself after the restart (SPEC §10): the
+ *     backend has seen this message before and may have done part of the work
  */
 public record TurnRequest(String turnId, String sessionId, String channel, String text, boolean internal,
-        String messageId, String deferredId) {
+        String messageId, String deferredId, boolean resumed) {
 
     /** A live message's turn. */
     public TurnRequest(String turnId, String sessionId, String channel, String text, boolean internal,
             String messageId) {
-        this(turnId, sessionId, channel, text, internal, messageId, "");
+        this(turnId, sessionId, channel, text, internal, messageId, "", false);
     }
 
     /** True for a saved message run later (SPEC §9 replay). */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.quiesce.drain.DrainStateBean;
+import dev.quiesce.inbox.Inbox;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -148,18 +149,31 @@ class KustomizeManifestTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"deploy/kubernetes", "deploy/kubernetes/overlays/example"})
+    void theHomeAndSoTheInboxOutlivesThePod(String kustomization) {
+        JsonNode retention = pod(kustomization).statefulSet().path("spec").path("persistentVolumeClaimRetentionPolicy");
+
+        // Absent means Retain too; stated, so that nobody sets Delete without reading why.
+        assertThat(retention.path("whenDeleted").asText()).as("whenDeleted").isEqualTo("Retain");
+        assertThat(retention.path("whenScaled").asText()).as("whenScaled").isEqualTo("Retain");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"deploy/kubernetes", "deploy/kubernetes/overlays/example"})
     void gracePeriodOutlastsTheWholeShutdownSequence(String kustomization) {
         GatewayPod pod = pod(kustomization);
         AppSettings settings = pod.settings(pod.gateway());
-        Duration shutdown = settings.duration("quiesce.shutdown.drain-timeout")
+        Duration shutdown = Inbox.RESUME_RECORD_WAIT
+                .plus(settings.duration("quiesce.shutdown.drain-timeout"))
                 .plus(INTERRUPT_FLUSH)
                 .plus(DrainStateBean.CONTROL_CALL_WAIT)
+                .plus(Inbox.CLOSE_WAIT)
                 .plus(settings.duration("quiesce.notify.budget"))
                 .plus(settings.duration("quarkus.shutdown.timeout"));
         long grace = pod.spec().path("terminationGracePeriodSeconds").asLong(30);
 
         assertThat(Duration.ofSeconds(grace))
-                .as("terminationGracePeriodSeconds %d vs drain-timeout + 2s flush + 2s stuck control call + notify budget"
+                .as("terminationGracePeriodSeconds %d vs 2s resume record + drain-timeout + 2s flush + 2s stuck control call"
+                                + " + 2s inbox close + notify budget"
                                 + " + shutdown timeout = %s",
                         grace, shutdown)
                 .isGreaterThan(shutdown);

@@ -158,6 +158,21 @@ final class PackagedApp implements AutoCloseable {
         return channel;
     }
 
+    /** Sends SIGTERM and returns at once: the shutdown runs while the test goes on ({@link #awaitExit}). */
+    void sendTerm() {
+        process.destroy();
+    }
+
+    /** Waits for the process to exit, after a {@link #sendTerm}. */
+    Exit awaitExit(Duration atMost) throws InterruptedException {
+        long start = System.nanoTime();
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("no exit within " + atMost + ": " + tail());
+        }
+        return new Exit(process.exitValue(), Duration.ofNanos(System.nanoTime() - start));
+    }
+
     /** Sends SIGTERM and waits for the exit. */
     Exit terminate(Duration atMost) throws InterruptedException {
         long start = System.nanoTime();

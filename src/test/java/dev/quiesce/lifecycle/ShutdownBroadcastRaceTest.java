@@ -64,7 +64,7 @@ class ShutdownBroadcastRaceTest {
                 Duration.ofSeconds(5), clock, registry);
         QuiesceHome quiesceHome = new QuiesceHome(home);
         shutdown = new ShutdownSequence(state, new MessagePipeline(state, new EchoTurnHandler(Duration.ZERO), registry),
-                notifier, new StatusFileWriter(quiesceHome, clock), new DrainAuditLog(quiesceHome), clock,
+                null, notifier, new StatusFileWriter(quiesceHome, clock), new DrainAuditLog(quiesceHome), clock,
                 Duration.ofSeconds(5), Duration.ofSeconds(5), registry);
     }
 
