@@ -67,7 +67,8 @@ class ShutdownIT {
             PackagedApp.Exit exit = app.terminate(Duration.ofSeconds(30));
 
             assertThat(exit.code()).isZero();
-            assertThat(exit.took()).isLessThan(NOTIFY_BUDGET);
+            // Nothing to wait for: recording no turns and closing the inbox add nothing that shows (SPEC §10).
+            assertThat(exit.took()).isLessThan(Duration.ofSeconds(1));
             assertThat(webhook.ofKind("home_shutdown")).singleElement()
                     .satisfies(n -> assertThat(n.path("channel").asText()).isEqualTo(HOME_CHANNEL));
             assertThat(webhook.ofKind("session_interrupted")).isEmpty();
