@@ -7,7 +7,6 @@ import dev.quiesce.drain.InboxSummary;
 import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.Deferral;
 import dev.quiesce.pipeline.InboundMessage;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -30,10 +29,11 @@ import java.util.Optional;
  *
  * <p>One writer: every use of the store — saves, the listing, the {@link Replayer}'s reads and removals —
  * runs on one thread, in the order it was asked for, and a saver is answered once its change is
- * committed. The store is opened before the first ingress. If it cannot be (an unwritable home, a file
- * it cannot repair), or fails later (a write refused, a page found corrupt), the gateway runs in refuse
- * mode, says why ({@code DrainState.inbox.error}, {@code quiesce_inbox_unavailable}) and opens it again
- * on a later poll tick. Thread-safe.
+ * committed. Saves are committed in batches ({@link InboxSaves}: one fsync for all that queued while
+ * the previous one ran). The store is opened before the first ingress. If it cannot be (an unwritable
+ * home, a file it cannot repair), or fails later (a write refused, a page found corrupt), the gateway
+ * runs in refuse mode, says why ({@code DrainState.inbox.error}, {@code quiesce_inbox_unavailable})
+ * and opens it again on a later poll tick. Thread-safe.
  */
 @ApplicationScoped
 @Startup
@@ -49,10 +49,10 @@ public class Inbox implements Deferral {
     private final InboxIndex index = new InboxIndex();
     /** The one writer, and the store. Its queue is the arrival order. */
     private final InboxWriter writer;
+    /** The saves, committed in batches on the writer. */
+    private final InboxSaves saves;
     /** Written on the writer thread. */
     private volatile boolean replaying;
-    /** On the writer thread only: a full inbox was logged, and nothing was stored since. */
-    private boolean fullLogged;
     /** On the writer thread only: when answered message ids were last forgotten. */
     private Instant pruned = Instant.EPOCH;
 
@@ -65,6 +65,8 @@ public class Inbox implements Deferral {
         this.metrics = metrics;
         this.audit = new InboxAudit(auditLog);
         this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
+        this.saves = new InboxSaves(writer, index, metrics, audit, this.config, clock, () -> state.current().phase(),
+                this::publish);
     }
 
     /**
@@ -123,57 +125,8 @@ public class Inbox implements Deferral {
 
     @Override
     public Uni<Deposit> save(InboundMessage message) {
-        return Uni.createFrom().emitter(emitter -> {
-            // Counted from the subscription, in arrival order: the session's next message queues behind.
-            index.saving(message.sessionId());
-            if (!writer.run(() -> emitter.complete(saveNow(message)))) {
-                index.saved(message.sessionId(), null);
-                emitter.complete(new Deposit.NotSaved("the inbox is closing"));
-            }
-        });
-    }
-
-    /** On the writer: stores {@code message}, counted, indexed and audited. Never throws. */
-    private Deposit saveNow(InboundMessage message) {
-        InboxEntry stored = null;
-        try {
-            if (!writer.isOpen()) {
-                metrics.refused("unavailable");
-                return new Deposit.NotSaved(writer.error());
-            }
-            Instant now = clock.instant();
-            Optional<InboxStore.Saved> result = writer.withOpenStore("saving a message of session "
-                    + message.sessionId(), store -> store.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(),
-                    message.channel(), message.messageId(), message.internal(), message.text(), now,
-                    now.minus(config.dedupWindow()), config.maxEntries(), config.maxBytes().asLongValue()));
-            if (result.isEmpty()) {
-                metrics.refused("store_failed"); // the writer has made the inbox unavailable, and said why
-                return new Deposit.NotSaved(writer.error());
-            }
-            if (result.get() instanceof InboxStore.Saved.Stored entry) {
-                stored = entry.entry();
-                fullLogged = false;
-                metrics.deferred(state.current().phase());
-                audit.saved(stored, state.current().phase());
-                return new Deposit.Saved(stored.deferredId());
-            }
-            if (result.get() instanceof InboxStore.Saved.Duplicate duplicate) {
-                metrics.duplicate();
-                return new Deposit.Saved(duplicate.deferredId());
-            }
-            String why = ((InboxStore.Saved.Full) result.get()).why();
-            metrics.refused("full");
-            if (!fullLogged) {
-                fullLogged = true; // once until something is stored again: a flood would log every message
-                Log.warnf("Inbox full: messages are refused as before until entries are answered (%s)", why);
-            }
-            return new Deposit.NotSaved(why);
-        } finally {
-            index.saved(message.sessionId(), stored);
-            if (stored != null) {
-                publish();
-            }
-        }
+        // Queued from the subscription, in arrival order: the session's next message queues behind.
+        return Uni.createFrom().emitter(emitter -> saves.save(message, emitter::complete));
     }
 
     /** On the writer: tells the state what the inbox holds. */
