@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The inbox (SPEC §9): what a user sends while the gateway cannot start it is saved durably and
@@ -29,11 +30,11 @@ import java.util.Optional;
  *
  * <p>One writer: every use of the store — saves, the listing, the {@link Replayer}'s reads and removals —
  * runs on one thread, in the order it was asked for, and a saver is answered once its change is
- * committed. Saves are committed in batches ({@link InboxSaves}: one fsync for all that queued while
- * the previous one ran). The store is opened before the first ingress. If it cannot be (an unwritable
- * home, a file it cannot repair), or fails later (a write refused, a page found corrupt), the gateway
- * runs in refuse mode, says why ({@code DrainState.inbox.error}, {@code quiesce_inbox_unavailable})
- * and opens it again on a later poll tick. Thread-safe.
+ * committed. Saves ({@link InboxSaves}) and the replay's changes are committed in batches (group
+ * commit: one fsync for all that queued while the previous one ran). The store is opened before the
+ * first ingress. If it cannot be (an unwritable home, a file it cannot repair), or fails later (a write
+ * refused, a page found corrupt), the gateway runs in refuse mode, says why ({@code DrainState.inbox.error},
+ * {@code quiesce_inbox_unavailable}) and opens it again on a later poll tick. Thread-safe.
  */
 @ApplicationScoped
 @Startup
@@ -51,6 +52,8 @@ public class Inbox implements Deferral {
     private final InboxWriter writer;
     /** The saves, committed in batches on the writer. */
     private final InboxSaves saves;
+    /** The replay's changes (attempts, removals), committed in batches on the writer. */
+    private final GroupCommit<ReplayChange> replayChanges;
     /** Written on the writer thread. */
     private volatile boolean replaying;
     /** On the writer thread only: when answered message ids were last forgotten. */
@@ -67,6 +70,8 @@ public class Inbox implements Deferral {
         this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
         this.saves = new InboxSaves(writer, index, metrics, audit, this.config, clock, () -> state.current().phase(),
                 this::publish);
+        this.replayChanges = new GroupCommit<>(writer, InboxSaves.BATCH, this::commitReplayChanges,
+                change -> change.done().accept(false));
     }
 
     /**
@@ -146,6 +151,44 @@ public class Inbox implements Deferral {
 
     InboxIndex index() {
         return index;
+    }
+
+    /** How many times the store was opened: entries read from an earlier opening may be gone since. */
+    int openings() {
+        return writer.openings();
+    }
+
+    /**
+     * A change of the replay, and whom to tell: {@code done} hears on the writer, true once the change
+     * is committed, false when it was not made (the store failed or is closing).
+     */
+    record ReplayChange(InboxStore.Change change, Consumer<Boolean> done) {}
+
+    /** Queues {@code change} for the writer's next batch of the replay's changes (group commit). */
+    void replayChange(ReplayChange change) {
+        replayChanges.add(change);
+    }
+
+    /** On the writer: the batch in one transaction, then the index and one publish, then each is told. */
+    private void commitReplayChanges(List<ReplayChange> batch) {
+        List<InboxStore.Change> changes = batch.stream().map(ReplayChange::change).toList();
+        boolean committed = writer.withOpenStore("updating " + changes.size() + " replayed entries", store -> {
+            store.apply(changes);
+            return true;
+        }).isPresent();
+        if (committed) {
+            boolean removed = false;
+            for (InboxStore.Change change : changes) {
+                if (!(change instanceof InboxStore.Change.Started)) {
+                    index.remove(change.entry());
+                    removed = true;
+                }
+            }
+            if (removed) {
+                publish();
+            }
+        }
+        batch.forEach(change -> change.done().accept(committed));
     }
 
     InboxAudit audit() {

@@ -176,30 +176,6 @@ final class InboxStore implements AutoCloseable {
     }
 
     /**
-     * The next entry of each session that may run, oldest first: per session its {@code resume}
-     * entry first, then arrival order; sessions in {@code busy} are skipped.
-     */
-    List<InboxEntry> heads(int limit, Collection<String> busy) throws SQLException {
-        return inTransaction(() -> {
-            List<InboxEntry> heads = new ArrayList<>();
-            // A session's head: its (first) resume entry if it has one, else its oldest; sessions by their
-            // head's age. One pass over the (session_id, seq) index, not a sort per row: a session may hold
-            // thousands of entries.
-            String sql = "SELECT * FROM inbox_entry WHERE seq IN (SELECT COALESCE(MIN(CASE WHEN kind = 'resume' "
-                    + "THEN seq END), MIN(seq)) FROM inbox_entry GROUP BY session_id) ORDER BY seq";
-            try (Statement query = connection.createStatement(); ResultSet rows = query.executeQuery(sql)) {
-                while (rows.next() && heads.size() < limit) {
-                    InboxEntry entry = InboxRows.entry(rows);
-                    if (!busy.contains(entry.sessionId())) {
-                        heads.add(entry);
-                    }
-                }
-            }
-            return heads;
-        });
-    }
-
-    /**
      * The entries at {@code seqs} that are still stored, oldest first, with their texts (which of them
      * to run comes from the {@link InboxIndex}, in memory). Reads only: no fsync.
      */
@@ -247,15 +223,9 @@ final class InboxStore implements AutoCloseable {
         });
     }
 
-    /** Counts a replay's start of {@code deferredId}; committed when this returns. */
-    void startAttempt(String deferredId) throws SQLException {
-        inTransaction(() -> {
-            try (PreparedStatement attempt = connection.prepareStatement(
-                    "UPDATE inbox_entry SET attempts = attempts + 1 WHERE deferred_id = ?")) {
-                attempt.setString(1, deferredId);
-                return attempt.executeUpdate();
-            }
-        });
+    /** Counts a replay's start of {@code entry}; committed when this returns. */
+    void startAttempt(InboxEntry entry) throws SQLException {
+        apply(List.of(new Change.Started(entry)));
     }
 
     /**

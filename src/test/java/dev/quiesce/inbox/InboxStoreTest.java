@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,26 +53,6 @@ class InboxStoreTest {
             assertThat(e.text()).isEqualTo("text of m-1");
             assertThat(e.receivedAt()).isEqualTo(T0);
         });
-    }
-
-    @Test
-    void eachSessionsHeadComesOldestFirstAndBusySessionsAreSkipped() throws Exception {
-        save("a1", "a", "", T0);
-        save("b1", "b", "", T0.plusSeconds(1));
-        save("a2", "a", "", T0.plusSeconds(2));
-        save("c1", "c", "", T0.plusSeconds(3));
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1", "b1", "c1");
-        assertThat(store.heads(10, Set.of("b"))).extracting(InboxEntry::deferredId).containsExactly("a1", "c1");
-        assertThat(store.heads(1, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1");
-    }
-
-    @Test
-    void aResumeEntryRunsBeforeTheOthersOfItsSession() throws Exception {
-        save("a1", "a", "", T0);
-        store.save("r1", InboxEntry.Kind.RESUME, "a", "chan", "", false, "cut off", T0.plusSeconds(5), T0, 100, 1 << 20);
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("r1");
     }
 
     @Test
@@ -137,21 +116,10 @@ class InboxStoreTest {
     }
 
     @Test
-    void aSessionsHeadIsItsOldestEntryHoweverManyItHas() throws Exception {
-        for (int i = 0; i < 300; i++) {
-            store.save("a" + i, InboxEntry.Kind.DEFERRED, "a", "chan", "", false, "x", T0.plusMillis(i), T0, 1000,
-                    1 << 20);
-        }
-        store.save("b0", InboxEntry.Kind.DEFERRED, "b", "chan", "", false, "x", T0.plusSeconds(1), T0, 1000, 1 << 20);
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a0", "b0");
-    }
-
-    @Test
     void attemptsAreCountedAndAFinishedEntryIsGone() throws Exception {
         save("m-1", "s1", "", T0);
-        store.startAttempt("m-1");
-        store.startAttempt("m-1");
+        store.startAttempt(store.page(0, 1).get(0));
+        store.startAttempt(store.page(0, 1).get(0));
         InboxEntry entry = store.page(0, 1).get(0);
         assertThat(entry.attempts()).isEqualTo(2);
 
