@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The inbox (SPEC §9): what a user sends while the gateway cannot start it is saved durably and
@@ -41,10 +42,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>One writer: every use of the store — saves, the listing, the {@link Replayer}'s reads and removals —
  * runs on one thread, in the order it was asked for, and a saver is answered once its change is
- * committed. The store is opened before the first ingress. If it cannot be (an unwritable home, a file
- * it cannot repair), or fails later (a write refused, a page found corrupt), the gateway runs in refuse
- * mode, says why ({@code DrainState.inbox.error}, {@code quiesce_inbox_unavailable}) and opens it again
- * on a later poll tick. Thread-safe.
+ * committed. Saves ({@link InboxSaves}) and the replay's changes are committed in batches (group
+ * commit: one fsync for all that queued while the previous one ran). The store is opened before the
+ * first ingress. If it cannot be (an unwritable home, a file it cannot repair), or fails later (a write
+ * refused, a page found corrupt), the gateway runs in refuse mode, says why ({@code DrainState.inbox.error},
+ * {@code quiesce_inbox_unavailable}) and opens it again on a later poll tick. Thread-safe.
  */
 @ApplicationScoped
 @Startup
@@ -65,10 +67,12 @@ public class Inbox implements Deferral {
     private final InboxIndex index = new InboxIndex();
     /** The one writer, and the store. Its queue is the arrival order. */
     private final InboxWriter writer;
+    /** The saves, committed in batches on the writer. */
+    private final InboxSaves saves;
+    /** The replay's changes (attempts, removals), committed in batches on the writer. */
+    private final GroupCommit<ReplayChange> replayChanges;
     /** Written on the writer thread. */
     private volatile boolean replaying;
-    /** On the writer thread only: a full inbox was logged, and nothing was stored since. */
-    private boolean fullLogged;
     /** On the writer thread only: when answered message ids were last forgotten. */
     private Instant pruned = Instant.EPOCH;
     /** The shutdown closed the store: nothing is kept any more, and that is not a failure. */
@@ -83,6 +87,10 @@ public class Inbox implements Deferral {
         this.metrics = metrics;
         this.audit = new InboxAudit(auditLog);
         this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
+        this.saves = new InboxSaves(writer, index, metrics, audit, this.config, clock, () -> state.current().phase(),
+                this::publish);
+        this.replayChanges = new GroupCommit<>(writer, InboxSaves.BATCH, this::commitReplayChanges,
+                change -> change.done().accept(false));
     }
 
     /**
@@ -257,57 +265,8 @@ public class Inbox implements Deferral {
 
     @Override
     public Uni<Deposit> save(InboundMessage message) {
-        return Uni.createFrom().emitter(emitter -> {
-            // Counted from the subscription, in arrival order: the session's next message queues behind.
-            index.saving(message.sessionId());
-            if (!writer.run(() -> emitter.complete(saveNow(message)))) {
-                index.saved(message.sessionId(), null);
-                emitter.complete(new Deposit.NotSaved("the inbox is closing"));
-            }
-        });
-    }
-
-    /** On the writer: stores {@code message}, counted, indexed and audited. Never throws. */
-    private Deposit saveNow(InboundMessage message) {
-        InboxEntry stored = null;
-        try {
-            if (!writer.isOpen()) {
-                metrics.refused("unavailable");
-                return new Deposit.NotSaved(writer.error());
-            }
-            Instant now = clock.instant();
-            Optional<InboxStore.Saved> result = writer.withOpenStore("saving a message of session "
-                    + message.sessionId(), store -> store.save(newId(), InboxEntry.Kind.DEFERRED, message.sessionId(),
-                    message.channel(), message.messageId(), message.internal(), message.text(), now,
-                    now.minus(config.dedupWindow()), config.maxEntries(), config.maxBytes().asLongValue()));
-            if (result.isEmpty()) {
-                metrics.refused("store_failed"); // the writer has made the inbox unavailable, and said why
-                return new Deposit.NotSaved(writer.error());
-            }
-            if (result.get() instanceof InboxStore.Saved.Stored entry) {
-                stored = entry.entry();
-                fullLogged = false;
-                metrics.deferred(state.current().phase());
-                audit.saved(stored, state.current().phase());
-                return new Deposit.Saved(stored.deferredId());
-            }
-            if (result.get() instanceof InboxStore.Saved.Duplicate duplicate) {
-                metrics.duplicate();
-                return new Deposit.Saved(duplicate.deferredId());
-            }
-            String why = ((InboxStore.Saved.Full) result.get()).why();
-            metrics.refused("full");
-            if (!fullLogged) {
-                fullLogged = true; // once until something is stored again: a flood would log every message
-                Log.warnf("Inbox full: messages are refused as before until entries are answered (%s)", why);
-            }
-            return new Deposit.NotSaved(why);
-        } finally {
-            index.saved(message.sessionId(), stored);
-            if (stored != null) {
-                publish();
-            }
-        }
+        // Queued from the subscription, in arrival order: the session's next message queues behind.
+        return Uni.createFrom().emitter(emitter -> saves.save(message, emitter::complete));
     }
 
     /** On the writer: tells the state what the inbox holds. */
@@ -327,6 +286,44 @@ public class Inbox implements Deferral {
 
     InboxIndex index() {
         return index;
+    }
+
+    /** How many times the store was opened: entries read from an earlier opening may be gone since. */
+    int openings() {
+        return writer.openings();
+    }
+
+    /**
+     * A change of the replay, and whom to tell: {@code done} hears on the writer, true once the change
+     * is committed, false when it was not made (the store failed or is closing).
+     */
+    record ReplayChange(InboxStore.Change change, Consumer<Boolean> done) {}
+
+    /** Queues {@code change} for the writer's next batch of the replay's changes (group commit). */
+    void replayChange(ReplayChange change) {
+        replayChanges.add(change);
+    }
+
+    /** On the writer: the batch in one transaction, then the index and one publish, then each is told. */
+    private void commitReplayChanges(List<ReplayChange> batch) {
+        List<InboxStore.Change> changes = batch.stream().map(ReplayChange::change).toList();
+        boolean committed = writer.withOpenStore("updating " + changes.size() + " replayed entries", store -> {
+            store.apply(changes);
+            return true;
+        }).isPresent();
+        if (committed) {
+            boolean removed = false;
+            for (InboxStore.Change change : changes) {
+                if (!(change instanceof InboxStore.Change.Started)) {
+                    index.remove(change.entry());
+                    removed = true;
+                }
+            }
+            if (removed) {
+                publish();
+            }
+        }
+        batch.forEach(change -> change.done().accept(committed));
     }
 
     InboxAudit audit() {

@@ -1,14 +1,20 @@
 package dev.quiesce.inbox;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The inbox's entries as the hot path needs them, in memory: which sessions have entries waiting or
- * being saved (a new message of such a session goes behind them), how many wait, and the oldest. Kept
+ * being saved (a new message of such a session goes behind them), how many wait, the oldest, and which
+ * entry of each session runs next (so the replay asks the disk only for the texts of those). Kept
  * in step with the store by {@link Inbox}; loaded from it at open. Thread-safe: {@link #holds} is
  * lock-free (it runs for every message), the rest synchronise on {@code this}.
  */
@@ -26,6 +32,8 @@ final class InboxIndex {
      * without their texts, which stay on disk.
      */
     private final TreeMap<Long, Waiting> bySeq = new TreeMap<>();
+    /** Guarded by {@code this}: the seqs of each session's {@code resume} entries (rare: cut-off turns). */
+    private final Map<String, TreeSet<Long>> resumes = new HashMap<>();
 
     private record Waiting(String sessionId, Instant receivedAt) {
         Waiting(InboxEntry entry) {
@@ -45,8 +53,8 @@ final class InboxIndex {
 
     /** The save ended, stored ({@code entry}) or not (null). */
     synchronized void saved(String sessionId, InboxEntry entry) {
-        if (entry != null && bySeq.put(entry.seq(), new Waiting(entry)) == null) {
-            stored.merge(sessionId, 1, Integer::sum);
+        if (entry != null) {
+            add(entry);
         }
         // After the entry is in: the session never looks free in between.
         decrement(saving, sessionId);
@@ -56,6 +64,10 @@ final class InboxIndex {
     synchronized void remove(InboxEntry entry) {
         if (bySeq.remove(entry.seq()) != null) {
             decrement(stored, entry.sessionId());
+            TreeSet<Long> resumed = resumes.get(entry.sessionId());
+            if (resumed != null && resumed.remove(entry.seq()) && resumed.isEmpty()) {
+                resumes.remove(entry.sessionId());
+            }
         }
     }
 
@@ -63,10 +75,35 @@ final class InboxIndex {
     synchronized void load(List<InboxEntry> entries) {
         bySeq.clear();
         stored.clear();
-        for (InboxEntry entry : entries) {
-            bySeq.put(entry.seq(), new Waiting(entry));
-            stored.merge(entry.sessionId(), 1, Integer::sum);
+        resumes.clear();
+        entries.forEach(this::add);
+    }
+
+    /**
+     * The seq of the next entry of each session that may run, oldest first, at most {@code limit}: per
+     * session its (first) {@code resume} entry, else its oldest; sessions in {@code skip} are left out.
+     * Walks the entries in arrival order until it has enough, so it costs what the skipped sessions
+     * hold before the heads, not the whole inbox.
+     */
+    synchronized List<Long> heads(int limit, Set<String> skip) {
+        List<Long> heads = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Map.Entry<Long, Waiting> entry : bySeq.entrySet()) {
+            if (heads.size() >= limit) {
+                break;
+            }
+            String session = entry.getValue().sessionId();
+            if (skip.contains(session) || seen.contains(session)) {
+                continue;
+            }
+            TreeSet<Long> resumed = resumes.get(session);
+            if (resumed != null && resumed.first() != entry.getKey().longValue()) {
+                continue; // its resume entry comes first, further on
+            }
+            seen.add(session);
+            heads.add(entry.getKey());
         }
+        return heads;
     }
 
     synchronized int waiting() {
@@ -77,6 +114,15 @@ final class InboxIndex {
     synchronized Instant oldestReceivedAt() {
         Map.Entry<Long, Waiting> first = bySeq.firstEntry();
         return first == null ? null : first.getValue().receivedAt();
+    }
+
+    private void add(InboxEntry entry) {
+        if (bySeq.put(entry.seq(), new Waiting(entry)) == null) {
+            stored.merge(entry.sessionId(), 1, Integer::sum);
+            if (entry.kind() == InboxEntry.Kind.RESUME) {
+                resumes.computeIfAbsent(entry.sessionId(), session -> new TreeSet<>()).add(entry.seq());
+            }
+        }
     }
 
     private static void decrement(ConcurrentHashMap<String, Integer> counts, String sessionId) {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
@@ -23,19 +24,35 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>One connection, one writer: every method takes the store's lock. Every method blocks on the
  * disk, so callers run it on a worker thread, never on an event loop. Any failure is an
  * {@link SQLException}, after which nothing the failed call meant to change has changed (each change
- * is one transaction). Thread-safe.
+ * is one transaction, however many entries it touches: a batch commits with one fsync). Thread-safe.
  */
 final class InboxStore implements AutoCloseable {
 
     /** Guarded by {@link #lock}, as is {@link #answered} (which works on it). */
     private final Connection connection;
     private final AnsweredIds answered;
-    /** Guards {@link #connection}: SQLite has one writer, and so has this store. */
+    /** Guards {@link #connection} and the counts: SQLite has one writer, and so has this store. */
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Guarded by {@link #lock}: the entries and bytes of text held, as committed plus what the open
+     * transaction changed; put back when it rolls back. Counted once at open, so a save does not scan
+     * the table (a {@code COUNT(*)} per save costs O(entries)).
+     */
+    private long entries;
+    private long bytes;
 
-    private InboxStore(Connection connection) {
+    private InboxStore(Connection connection) throws SQLException {
         this.connection = connection;
         this.answered = new AnsweredIds(connection);
+        inTransaction(() -> {
+            try (Statement query = connection.createStatement(); ResultSet rows = query.executeQuery(
+                    "SELECT COUNT(*), COALESCE(SUM(size_bytes), 0) FROM inbox_entry")) {
+                rows.next();
+                entries = rows.getLong(1);
+                bytes = rows.getLong(2);
+            }
+            return null;
+        });
     }
 
     /**
@@ -44,7 +61,37 @@ final class InboxStore implements AutoCloseable {
      * @throws SQLException when it cannot be opened, migrated, read or written, or is corrupt
      */
     static InboxStore open(Path file) throws SQLException {
-        return new InboxStore(InboxConnection.open(file));
+        Connection connection = InboxConnection.open(file);
+        try {
+            return new InboxStore(connection);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    /** A message to store ({@link #saveAll}); its size is its text's UTF-8 bytes. */
+    record NewEntry(String deferredId, InboxEntry.Kind kind, String sessionId, String channel, String messageId,
+            boolean internal, String text, Instant receivedAt) {}
+
+    /**
+     * What {@link #saveAll} holds each message to: a message id answered since {@code answeredSince} is a
+     * duplicate; the inbox holds at most {@code maxEntries} entries and {@code maxBytes} bytes of text.
+     */
+    record Limits(Instant answeredSince, int maxEntries, long maxBytes) {}
+
+    /** A change the replay makes ({@link #apply}). */
+    sealed interface Change {
+        InboxEntry entry();
+
+        /** A replay started it: its attempts go up by one. */
+        record Started(InboxEntry entry) implements Change {}
+
+        /** Answered (or its answer finally not delivered): removed, its message id remembered as of {@code at}. */
+        record Finished(InboxEntry entry, Instant at) implements Change {}
+
+        /** Never run (expired): removed without remembering its message id (its chat was told to send it again). */
+        record Dropped(InboxEntry entry) implements Change {}
     }
 
     /** What {@link #save} did. */
@@ -67,24 +114,90 @@ final class InboxStore implements AutoCloseable {
     Saved save(String deferredId, InboxEntry.Kind kind, String sessionId, String channel, String messageId,
             boolean internal, String text, Instant receivedAt, Instant answeredSince, int maxEntries, long maxBytes)
             throws SQLException {
-        int size = text.getBytes(StandardCharsets.UTF_8).length;
+        return saveAll(List.of(new NewEntry(deferredId, kind, sessionId, channel, messageId, internal, text,
+                receivedAt)), new Limits(answeredSince, maxEntries, maxBytes)).get(0);
+    }
+
+    /**
+     * Stores {@code batch} in arrival order, in ONE transaction (group commit: one fsync for all), each
+     * judged as {@link #save} judges one, against what the entries before it in the batch left: a
+     * message id stored earlier in the batch is a duplicate, and the limits count the batch's entries.
+     * Committed when this returns; when it throws, nothing of the batch is stored.
+     *
+     * @return one verdict per message, in the batch's order
+     */
+    List<Saved> saveAll(List<NewEntry> batch, Limits limits) throws SQLException {
         return inTransaction(() -> {
-            if (!messageId.isEmpty()) {
-                Optional<String> first = duplicateOf(sessionId, messageId, answeredSince);
-                if (first.isPresent()) {
-                    return new Saved.Duplicate(first.get());
+            List<Saved> verdicts = new ArrayList<>(batch.size());
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO inbox_entry (deferred_id, kind, "
+                    + "session_id, channel, message_id, internal, text, size_bytes, received_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                for (NewEntry entry : batch) {
+                    verdicts.add(saveOne(insert, entry, limits));
                 }
             }
-            long[] held = counts();
-            if (held[0] + 1 > maxEntries) {
-                return new Saved.Full("the inbox holds " + held[0] + " entries, the most quiesce.inbox.max-entries allows");
+            return verdicts;
+        });
+    }
+
+    private Saved saveOne(PreparedStatement insert, NewEntry entry, Limits limits) throws SQLException {
+        if (!entry.messageId().isEmpty()) {
+            Optional<String> first = duplicateOf(entry.sessionId(), entry.messageId(), limits.answeredSince());
+            if (first.isPresent()) {
+                return new Saved.Duplicate(first.get());
             }
-            if (held[1] + size > maxBytes) {
-                return new Saved.Full("the inbox holds " + held[1] + " bytes of text; this message's " + size
-                        + " would pass quiesce.inbox.max-bytes (" + maxBytes + ")");
+        }
+        int size = entry.text().getBytes(StandardCharsets.UTF_8).length;
+        if (entries + 1 > limits.maxEntries()) {
+            return new Saved.Full("the inbox holds " + entries + " entries, the most quiesce.inbox.max-entries allows");
+        }
+        if (bytes + size > limits.maxBytes()) {
+            return new Saved.Full("the inbox holds " + bytes + " bytes of text; this message's " + size
+                    + " would pass quiesce.inbox.max-bytes (" + limits.maxBytes() + ")");
+        }
+        return new Saved.Stored(insertOne(insert, entry, size));
+    }
+
+    /** Inserts {@code entry} ({@code size} bytes of text) with {@code insert}, counted. */
+    private InboxEntry insertOne(PreparedStatement insert, NewEntry entry, int size) throws SQLException {
+        insert.setString(1, entry.deferredId());
+        insert.setString(2, entry.kind().wireName());
+        insert.setString(3, entry.sessionId());
+        insert.setString(4, entry.channel());
+        insert.setString(5, entry.messageId());
+        insert.setInt(6, entry.internal() ? 1 : 0);
+        insert.setString(7, entry.text());
+        insert.setInt(8, size);
+        insert.setLong(9, InboxRows.micros(entry.receivedAt()));
+        insert.executeUpdate();
+        entries++;
+        bytes += size;
+        try (ResultSet keys = insert.getGeneratedKeys()) {
+            keys.next();
+            Instant at = entry.receivedAt().truncatedTo(ChronoUnit.MICROS);
+            return new InboxEntry(keys.getLong(1), entry.deferredId(), entry.kind(), entry.sessionId(),
+                    entry.channel(), entry.messageId(), entry.internal(), entry.text(), at, 0);
+        }
+    }
+
+    /**
+     * The entries at {@code seqs} that are still stored, oldest first, with their texts (which of them
+     * to run comes from the {@link InboxIndex}, in memory). Reads only: no fsync.
+     */
+    List<InboxEntry> entries(Collection<Long> seqs) throws SQLException {
+        if (seqs.isEmpty()) {
+            return List.of();
+        }
+        return inTransaction(() -> {
+            String marks = String.join(", ", Collections.nCopies(seqs.size(), "?"));
+            try (PreparedStatement query = connection.prepareStatement(
+                    "SELECT * FROM inbox_entry WHERE seq IN (" + marks + ") ORDER BY seq")) {
+                int i = 1;
+                for (long seq : seqs) {
+                    query.setLong(i++, seq);
+                }
+                return InboxRows.entries(query);
             }
-            return new Saved.Stored(insert(deferredId, kind, sessionId, channel, messageId, internal, text, size,
-                    receivedAt));
         });
     }
 
@@ -99,66 +212,49 @@ final class InboxStore implements AutoCloseable {
     List<InboxEntry> saveResumes(List<Resume> resumes, Instant at) throws SQLException {
         return inTransaction(() -> {
             List<InboxEntry> stored = new ArrayList<>(resumes.size());
-            for (Resume resume : resumes) {
-                stored.add(insert(resume.deferredId(), InboxEntry.Kind.RESUME, resume.sessionId(), resume.channel(),
-                        resume.messageId(), false, resume.text(),
-                        resume.text().getBytes(StandardCharsets.UTF_8).length, at));
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO inbox_entry (deferred_id, kind, "
+                    + "session_id, channel, message_id, internal, text, size_bytes, received_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+                for (Resume resume : resumes) {
+                    NewEntry entry = new NewEntry(resume.deferredId(), InboxEntry.Kind.RESUME, resume.sessionId(),
+                            resume.channel(), resume.messageId(), false, resume.text(), at);
+                    stored.add(insertOne(insert, entry, entry.text().getBytes(StandardCharsets.UTF_8).length));
+                }
             }
             return stored;
         });
     }
 
-    private InboxEntry insert(String deferredId, InboxEntry.Kind kind, String sessionId, String channel,
-            String messageId, boolean internal, String text, int size, Instant receivedAt) throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO inbox_entry (deferred_id, kind, "
-                + "session_id, channel, message_id, internal, text, size_bytes, received_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
-            insert.setString(1, deferredId);
-            insert.setString(2, kind.wireName());
-            insert.setString(3, sessionId);
-            insert.setString(4, channel);
-            insert.setString(5, messageId);
-            insert.setInt(6, internal ? 1 : 0);
-            insert.setString(7, text);
-            insert.setInt(8, size);
-            insert.setLong(9, InboxRows.micros(receivedAt));
-            insert.executeUpdate();
-            try (ResultSet keys = insert.getGeneratedKeys()) {
-                keys.next();
-                Instant at = receivedAt.truncatedTo(ChronoUnit.MICROS);
-                return new InboxEntry(keys.getLong(1), deferredId, kind, sessionId, channel, messageId, internal,
-                        text, at, 0);
-            }
-        }
-    }
-
     /**
-     * The next entry of each session that may run, oldest first: per session its {@code resume}
-     * entry first, then arrival order; sessions in {@code busy} are skipped.
+     * Makes the replay's {@code changes} in ONE transaction (group commit), in order; a change to an entry
+     * that is gone is a no-op. Committed when this returns; when it throws, none of them is made.
+     *
+     * @return how many entries were removed
      */
-    List<InboxEntry> heads(int limit, Collection<String> busy) throws SQLException {
+    int apply(List<? extends Change> changes) throws SQLException {
         return inTransaction(() -> {
-            List<InboxEntry> heads = new ArrayList<>();
-            // A session's head: its (first) resume entry if it has one, else its oldest; sessions by their
-            // head's age. One pass over the (session_id, seq) index, not a sort per row: a session may hold
-            // thousands of entries.
-            String sql = "SELECT * FROM inbox_entry WHERE seq IN (SELECT COALESCE(MIN(CASE WHEN kind = 'resume' "
-                    + "THEN seq END), MIN(seq)) FROM inbox_entry GROUP BY session_id) ORDER BY seq";
-            try (Statement query = connection.createStatement(); ResultSet rows = query.executeQuery(sql)) {
-                while (rows.next() && heads.size() < limit) {
-                    InboxEntry entry = InboxRows.entry(rows);
-                    if (!busy.contains(entry.sessionId())) {
-                        heads.add(entry);
+            int removed = 0;
+            try (PreparedStatement attempt = connection.prepareStatement(
+                    "UPDATE inbox_entry SET attempts = attempts + 1 WHERE deferred_id = ?")) {
+                for (Change change : changes) {
+                    if (change instanceof Change.Started) {
+                        attempt.setString(1, change.entry().deferredId());
+                        attempt.executeUpdate();
+                    } else if (delete(change.entry().deferredId())) {
+                        removed++;
+                        if (change instanceof Change.Finished finished && !finished.entry().messageId().isEmpty()) {
+                            answered.remember(finished.entry(), finished.at());
+                        }
                     }
                 }
             }
-            return heads;
+            return removed;
         });
     }
 
-    /** Counts a replay's start of {@code deferredId}; committed when this returns. */
-    void startAttempt(String deferredId) throws SQLException {
-        inTransaction(() -> update("UPDATE inbox_entry SET attempts = attempts + 1 WHERE deferred_id = ?", deferredId));
+    /** Counts a replay's start of {@code entry}; committed when this returns. */
+    void startAttempt(InboxEntry entry) throws SQLException {
+        apply(List.of(new Change.Started(entry)));
     }
 
     /**
@@ -167,7 +263,7 @@ final class InboxStore implements AutoCloseable {
      * entry that is gone.
      */
     void finish(InboxEntry entry, Instant at) throws SQLException {
-        remove(entry, at, true);
+        apply(List.of(new Change.Finished(entry, at)));
     }
 
     /**
@@ -175,17 +271,7 @@ final class InboxStore implements AutoCloseable {
      * told to send it again, and that is not a duplicate.
      */
     void drop(InboxEntry entry) throws SQLException {
-        remove(entry, null, false);
-    }
-
-    private void remove(InboxEntry entry, Instant at, boolean remember) throws SQLException {
-        inTransaction(() -> {
-            int removed = update("DELETE FROM inbox_entry WHERE deferred_id = ?", entry.deferredId());
-            if (remember && removed > 0 && !entry.messageId().isEmpty()) {
-                answered.remember(entry, at);
-            }
-            return removed;
-        });
+        apply(List.of(new Change.Dropped(entry)));
     }
 
     /** Removes entries without remembering them (resume records whose turn ended in time). */
@@ -193,7 +279,7 @@ final class InboxStore implements AutoCloseable {
         return inTransaction(() -> {
             int removed = 0;
             for (String id : deferredIds) {
-                removed += update("DELETE FROM inbox_entry WHERE deferred_id = ?", id);
+                removed += delete(id) ? 1 : 0;
             }
             return removed;
         });
@@ -229,7 +315,6 @@ final class InboxStore implements AutoCloseable {
      */
     Summary summary() throws SQLException {
         return inTransaction(() -> {
-            long[] held = counts();
             Instant oldest = null;
             try (Statement query = connection.createStatement();
                     ResultSet rows = query.executeQuery("SELECT MIN(received_at) FROM inbox_entry")) {
@@ -244,7 +329,7 @@ final class InboxStore implements AutoCloseable {
                     sessions.add(rows.getString(1));
                 }
             }
-            return new Summary((int) held[0], held[1], oldest, List.copyOf(sessions));
+            return new Summary((int) entries, bytes, oldest, List.copyOf(sessions));
         });
     }
 
@@ -276,12 +361,16 @@ final class InboxStore implements AutoCloseable {
     /** Runs {@code work} as one transaction under the lock: committed, or rolled back when it throws. */
     private <T> T inTransaction(Work<T> work) throws SQLException {
         lock.lock();
+        long entriesBefore = entries;
+        long bytesBefore = bytes;
         try {
             try {
                 T result = work.run();
                 connection.commit();
                 return result;
             } catch (SQLException | RuntimeException e) {
+                entries = entriesBefore;
+                bytes = bytesBefore;
                 try {
                     connection.rollback();
                 } catch (SQLException rollback) {
@@ -308,19 +397,19 @@ final class InboxStore implements AutoCloseable {
         return answered.answeredSince(sessionId, messageId, answeredSince);
     }
 
-    /** {entries, bytes of text} held now. */
-    private long[] counts() throws SQLException {
-        try (Statement query = connection.createStatement();
-                ResultSet rows = query.executeQuery("SELECT COUNT(*), COALESCE(SUM(size_bytes), 0) FROM inbox_entry")) {
-            rows.next();
-            return new long[] {rows.getLong(1), rows.getLong(2)};
-        }
-    }
-
-    private int update(String sql, String deferredId) throws SQLException {
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            statement.setString(1, deferredId);
-            return statement.executeUpdate();
+    /** Deletes the entry {@code deferredId}, counted. @return false when it is gone already */
+    private boolean delete(String deferredId) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM inbox_entry WHERE deferred_id = ? RETURNING size_bytes")) {
+            delete.setString(1, deferredId);
+            try (ResultSet rows = delete.executeQuery()) {
+                if (!rows.next()) {
+                    return false;
+                }
+                entries--;
+                bytes -= rows.getLong(1);
+                return true;
+            }
         }
     }
 }

@@ -40,6 +40,8 @@ final class InboxWriter {
     private volatile InboxStore store;
     /** Written with {@link #store}: why it is null; empty while it works. */
     private volatile String error = "";
+    /** Written with {@link #store}: how many times it was opened. */
+    private volatile int openings;
 
     InboxWriter(InboxFile file, InboxIndex index, InboxMetrics metrics, Runnable changed) {
         this.file = file;
@@ -63,6 +65,11 @@ final class InboxWriter {
         return store != null;
     }
 
+    /** How many times the store was opened (and the index loaded from it). */
+    int openings() {
+        return openings;
+    }
+
     /** Why the store is not open; empty while it is. */
     String error() {
         return error;
@@ -78,6 +85,7 @@ final class InboxWriter {
             try {
                 index.load(ready.store().page(0, Integer.MAX_VALUE));
                 store = ready.store();
+                openings++; // only the writer writes it
                 error = "";
             } catch (SQLException e) {
                 closeQuietly(ready.store());

@@ -19,6 +19,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Provider;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -36,9 +37,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and {@code quiesce.inbox.replay-concurrency} at once, each through the same gate as a live message —
  * a new drain stops the replay, and what has not started stays saved. A turn's answer (or its failure
  * text) goes to the session's channel through the notification sink as {@code deferred_reply}; the
- * entry is removed once that delivery succeeded or finally failed, and only then does the session's
- * next entry start, so a chat's answers arrive in the order its messages were sent. A crash in
- * between runs it again, with the same deferred_id: at least once.
+ * entry is removed once that delivery succeeded or finally failed, and only once that removal is
+ * committed does the session's next entry start, so a chat's answers arrive in the order its messages
+ * were sent. A crash in between runs it again, with the same deferred_id: at least once.
+ *
+ * <p>What to run next comes from the {@link InboxIndex} in memory; the texts of up to
+ * {@value #READ_AHEAD} sessions' next entries are read from the store at once and kept until they run
+ * (a session's next entry changes only when this replay finishes one). The attempt counts and the
+ * removals are queued for the writer and committed in batches ({@link Inbox#replayChange}): one
+ * transaction for everything that finished while the previous one was written; an attempt is counted
+ * with the next batch after its turn started.
  *
  * <p>A {@code resume} entry (a turn a shutdown cut off, SPEC §10) is its session's head and runs with
  * {@code resumed} for the handler. Entries older than {@code quiesce.inbox.max-age} ({@code resume-max-age}
@@ -81,9 +89,23 @@ public class Replayer implements DrainListener {
         replay.setDaemon(true);
         return replay;
     });
+    /** How many sessions' next entries one read of the store fetches. */
+    static final int READ_AHEAD = 64;
+
     /** On {@link #thread} only: the entries running now, by deferred id. */
     private final Map<String, InboxEntry> active = new HashMap<>();
-    /** On {@link #thread} only: whether {@link #active} was non-empty when last told to the inbox. */
+    /**
+     * On {@link #thread} only: entries answered or expired whose removal is not committed yet, by deferred
+     * id. Their sessions wait: a session's next entry starts only after its predecessor is gone.
+     */
+    private final Map<String, InboxEntry> finishing = new HashMap<>();
+    /**
+     * On {@link #thread} only: the next entry of sessions not running, read ahead from the store opened for
+     * the {@link #aheadOpening}th time, oldest first, at most one per session.
+     */
+    private final List<InboxEntry> ahead = new ArrayList<>();
+    private int aheadOpening;
+    /** On {@link #thread} only: whether entries were running or finishing when last told to the inbox. */
     private boolean running;
     /** A {@link #fill} is queued: state changes come by the thousand, one queued fill serves them all. */
     private final AtomicBoolean fillQueued = new AtomicBoolean();
@@ -132,17 +154,34 @@ public class Replayer implements DrainListener {
     private void fill() {
         Inbox inbox = inboxes.get();
         DrainStateBean state = states.get();
-        if (!inbox.isOpen() || state.current().phase() != Phase.RUNNING || active.size() >= concurrency) {
+        boolean runs = inbox.isOpen() && state.current().phase() == Phase.RUNNING;
+        if (!runs || inbox.openings() != aheadOpening) {
+            // Read from a store that failed since, or before a pause: read again when it is time.
+            ahead.clear();
+            aheadOpening = inbox.openings();
+        }
+        if (!runs || active.size() >= concurrency) {
             settle();
             return;
         }
         Set<String> busy = new HashSet<>();
         active.values().forEach(entry -> busy.add(entry.sessionId()));
+        finishing.values().forEach(entry -> busy.add(entry.sessionId()));
         state.running().forEach(turn -> busy.add(turn.turn().sessionId()));
-        List<InboxEntry> heads = inbox.withStore("reading the entries to replay next",
-                store -> store.heads(concurrency - active.size(), busy)).orElse(List.of());
-        for (InboxEntry entry : heads) {
+        boolean read = false;
+        while (active.size() < concurrency) {
+            int next = next(busy);
+            if (next < 0) {
+                if (read || !readAhead(inbox, busy)) {
+                    break;
+                }
+                read = true;
+                continue;
+            }
+            InboxEntry entry = ahead.get(next);
+            busy.add(entry.sessionId());
             if (expired(entry)) {
+                ahead.remove(next);
                 expire(entry);
                 continue;
             }
@@ -151,23 +190,46 @@ public class Replayer implements DrainListener {
                     entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId(), resumed);
             if (turn.isEmpty()) {
                 if (state.current().phase() != Phase.RUNNING) {
+                    ahead.clear();
                     break; // a new drain, a shutdown: nothing more starts, and the entries stay saved
                 }
                 continue; // a live turn of that session started in between: its end fills again
             }
+            ahead.remove(next);
             active.put(entry.deferredId(), entry);
             if (resumed) {
                 metrics.resume("resumed");
             }
-            // Counted once it started: attempts says how many times a replay ran it.
-            inbox.withStore("counting a replay of " + entry.deferredId(), store -> {
-                store.startAttempt(entry.deferredId());
-                return null;
-            });
+            // Counted once it started (with the next batch): attempts says how many times a replay ran it.
+            inbox.replayChange(new Inbox.ReplayChange(new InboxStore.Change.Started(entry), committed -> {}));
             turn.get().subscribe().with(outcome -> submit(() -> answered(entry, outcome)), failure -> submit(
                     () -> answered(entry, new TurnOutcome(TurnOutcome.Kind.FAILED, UNEXPECTED_FAILURE_TEXT, ""))));
         }
         settle();
+    }
+
+    /** The position in {@link #ahead} of the oldest entry whose session is not busy; -1 when none. */
+    private int next(Set<String> busy) {
+        for (int i = 0; i < ahead.size(); i++) {
+            if (!busy.contains(ahead.get(i).sessionId())) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Reads the next entries of up to {@link #READ_AHEAD} sessions neither busy nor read already. */
+    private boolean readAhead(Inbox inbox, Set<String> busy) {
+        Set<String> skip = new HashSet<>(busy);
+        ahead.forEach(entry -> skip.add(entry.sessionId()));
+        List<Long> heads = inbox.index().heads(READ_AHEAD, skip);
+        if (heads.isEmpty()) {
+            return false;
+        }
+        List<InboxEntry> read = inbox.withStore("reading the entries to replay next", store -> store.entries(heads))
+                .orElse(List.of());
+        ahead.addAll(read);
+        return !read.isEmpty();
     }
 
     /** On the replay thread: delivers a replayed turn's answer and removes its entry. */
@@ -184,18 +246,19 @@ public class Replayer implements DrainListener {
         String result = delivered ? "delivered" : "delivery_failed";
         metrics.replayed(result);
         inboxes.get().audit().replayed(entry, result, outcome.kind().metricName(), clock.instant());
-        remove(entry, true);
+        remove(new InboxStore.Change.Finished(entry, clock.instant()));
         fill();
     }
 
     /** On the replay thread: entries older than their max-age get their notice and go. */
     private void expireOld() {
-        Set<String> running = active.keySet();
+        ahead.clear(); // one of them may be among those read ahead
         for (InboxEntry.Kind kind : InboxEntry.Kind.values()) {
             inboxes.get().withStore("reading expired entries",
                     store -> store.olderThan(kind, clock.instant().minus(maxAge(kind))))
                     .orElse(List.of()).stream()
-                    .filter(entry -> !running.contains(entry.deferredId()))
+                    .filter(entry -> !active.containsKey(entry.deferredId())
+                            && !finishing.containsKey(entry.deferredId()))
                     .forEach(this::expire);
         }
     }
@@ -217,33 +280,28 @@ public class Replayer implements DrainListener {
                 clock.instant().plus(deliveryBudget));
         metrics.expired();
         inboxes.get().audit().expired(entry, notified, clock.instant());
-        remove(entry, false);
+        remove(new InboxStore.Change.Dropped(entry));
     }
 
     /**
-     * On the replay thread: the entry leaves the store and the index. {@code answered} remembers its message
-     * id for the dedup window. When that fails (the inbox is unavailable now) it stays, and runs again:
-     * at least once, never lost.
+     * On the replay thread: the entry is to leave the store and the index, with the writer's next batch;
+     * until that is committed its session waits ({@link #finishing}). When the removal fails (the inbox
+     * is unavailable now) the entry stays, and runs again: at least once, never lost.
      */
-    private void remove(InboxEntry entry, boolean answered) {
-        Inbox inbox = inboxes.get();
-        boolean removed = inbox.withStore("removing the entry " + entry.deferredId(), store -> {
-            if (answered) {
-                store.finish(entry, clock.instant());
-            } else {
-                store.drop(entry);
+    private void remove(InboxStore.Change removal) {
+        InboxEntry entry = removal.entry();
+        finishing.put(entry.deferredId(), entry);
+        inboxes.get().replayChange(new Inbox.ReplayChange(removal, committed -> submit(() -> {
+            finishing.remove(entry.deferredId());
+            if (committed) {
+                Log.debugf("Inbox entry %s of session %s removed", entry.deferredId(), entry.sessionId());
             }
-            inbox.index().remove(entry);
-            inbox.publish();
-            return true;
-        }).isPresent();
-        if (removed) {
-            Log.debugf("Inbox entry %s of session %s removed", entry.deferredId(), entry.sessionId());
-        }
+            fill();
+        })));
     }
 
     private void settle() {
-        boolean now = !active.isEmpty();
+        boolean now = !active.isEmpty() || !finishing.isEmpty();
         if (now != running) {
             running = now;
             inboxes.get().replaying(now);

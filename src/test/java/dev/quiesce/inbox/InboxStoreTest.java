@@ -10,7 +10,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,26 +53,6 @@ class InboxStoreTest {
             assertThat(e.text()).isEqualTo("text of m-1");
             assertThat(e.receivedAt()).isEqualTo(T0);
         });
-    }
-
-    @Test
-    void eachSessionsHeadComesOldestFirstAndBusySessionsAreSkipped() throws Exception {
-        save("a1", "a", "", T0);
-        save("b1", "b", "", T0.plusSeconds(1));
-        save("a2", "a", "", T0.plusSeconds(2));
-        save("c1", "c", "", T0.plusSeconds(3));
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1", "b1", "c1");
-        assertThat(store.heads(10, Set.of("b"))).extracting(InboxEntry::deferredId).containsExactly("a1", "c1");
-        assertThat(store.heads(1, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a1");
-    }
-
-    @Test
-    void aResumeEntryRunsBeforeTheOthersOfItsSession() throws Exception {
-        save("a1", "a", "", T0);
-        store.save("r1", InboxEntry.Kind.RESUME, "a", "chan", "", false, "cut off", T0.plusSeconds(5), T0, 100, 1 << 20);
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("r1");
     }
 
     @Test
@@ -137,21 +116,10 @@ class InboxStoreTest {
     }
 
     @Test
-    void aSessionsHeadIsItsOldestEntryHoweverManyItHas() throws Exception {
-        for (int i = 0; i < 300; i++) {
-            store.save("a" + i, InboxEntry.Kind.DEFERRED, "a", "chan", "", false, "x", T0.plusMillis(i), T0, 1000,
-                    1 << 20);
-        }
-        store.save("b0", InboxEntry.Kind.DEFERRED, "b", "chan", "", false, "x", T0.plusSeconds(1), T0, 1000, 1 << 20);
-
-        assertThat(store.heads(10, Set.of())).extracting(InboxEntry::deferredId).containsExactly("a0", "b0");
-    }
-
-    @Test
     void attemptsAreCountedAndAFinishedEntryIsGone() throws Exception {
         save("m-1", "s1", "", T0);
-        store.startAttempt("m-1");
-        store.startAttempt("m-1");
+        store.startAttempt(store.page(0, 1).get(0));
+        store.startAttempt(store.page(0, 1).get(0));
         InboxEntry entry = store.page(0, 1).get(0);
         assertThat(entry.attempts()).isEqualTo(2);
 
@@ -159,5 +127,97 @@ class InboxStoreTest {
         store.finish(entry, T0);
 
         assertThat(store.summary().waiting()).isZero();
+    }
+
+    private static InboxStore.NewEntry message(String id, String session, String messageId, String text) {
+        return new InboxStore.NewEntry(id, InboxEntry.Kind.DEFERRED, session, "chan", messageId, false, text, T0);
+    }
+
+    private static InboxStore.Limits limits(int maxEntries, long maxBytes) {
+        return new InboxStore.Limits(T0.minus(Duration.ofMinutes(15)), maxEntries, maxBytes);
+    }
+
+    @Test
+    void aBatchIsStoredInOrderAndAMessageIdStoredEarlierInTheSameBatchIsADuplicate() throws Exception {
+        List<InboxStore.Saved> verdicts = store.saveAll(List.of(message("m-1", "s1", "p-1", "a"),
+                message("m-2", "s1", "p-1", "a again"), message("m-3", "s2", "p-1", "b"),
+                message("m-4", "s1", "p-2", "c")), limits(100, 1 << 20));
+
+        assertThat(verdicts.get(0)).isInstanceOf(InboxStore.Saved.Stored.class);
+        assertThat(verdicts.get(1)).as("the retry inside the batch").isEqualTo(new InboxStore.Saved.Duplicate("m-1"));
+        assertThat(verdicts.get(2)).as("another session").isInstanceOf(InboxStore.Saved.Stored.class);
+        assertThat(verdicts.get(3)).isInstanceOf(InboxStore.Saved.Stored.class);
+        assertThat(store.page(0, 10)).extracting(InboxEntry::deferredId).containsExactly("m-1", "m-3", "m-4");
+    }
+
+    @Test
+    void theLimitsCountTheEntriesTheBatchStoredBeforeEachMessage() throws Exception {
+        save("m-0", "s0", "", T0);
+
+        List<InboxStore.Saved> verdicts = store.saveAll(List.of(message("m-1", "s1", "", "x"),
+                message("m-2", "s2", "", "x"), message("m-3", "s3", "", "x"), message("m-4", "s4", "", "x")),
+                limits(3, 1 << 20));
+        assertThat(verdicts).extracting(v -> v.getClass().getSimpleName())
+                .containsExactly("Stored", "Stored", "Full", "Full");
+        assertThat(((InboxStore.Saved.Full) verdicts.get(2)).why()).contains("holds 3 entries");
+
+        List<InboxStore.Saved> byBytes = store.saveAll(List.of(message("m-5", "s5", "", "12345"),
+                message("m-6", "s6", "", "12345")), limits(100, store.summary().bytes() + 9));
+        assertThat(byBytes).extracting(v -> v.getClass().getSimpleName()).containsExactly("Stored", "Full");
+        assertThat(store.summary().waiting()).isEqualTo(4);
+    }
+
+    @Test
+    void aBatchWhoseWriteFailsStoresNothingAndLeavesTheCountsAsTheyWere() throws Exception {
+        save("m-0", "s0", "", T0);
+
+        assertThatThrownBy(() -> store.saveAll(List.of(message("m-1", "s1", "", "x"),
+                message("m-0", "s2", "", "a deferred_id already stored"), message("m-2", "s3", "", "x")),
+                limits(100, 1 << 20))).isInstanceOf(SQLException.class);
+
+        assertThat(store.page(0, 10)).extracting(InboxEntry::deferredId).containsExactly("m-0");
+        assertThat(store.summary().waiting()).isEqualTo(1);
+        assertThat(store.saveAll(List.of(message("m-3", "s1", "", "x")), limits(2, 1 << 20)))
+                .as("counted as one entry, not as the rolled-back three").singleElement()
+                .isInstanceOf(InboxStore.Saved.Stored.class);
+    }
+
+    @Test
+    void theCountsAreReadAtOpenAndFollowRemovals() throws Exception {
+        save("m-1", "s1", "", T0);
+        save("m-2", "s2", "", T0);
+        store.close();
+        store = InboxStore.open(home.resolve("inbox.db"));
+
+        assertThat(store.saveAll(List.of(message("m-3", "s3", "", "x")), limits(2, 1 << 20))).singleElement()
+                .isInstanceOf(InboxStore.Saved.Full.class);
+        store.finish(store.page(0, 1).get(0), T0);
+        store.drop(store.page(0, 1).get(0));
+        store.discard(List.of("m-2"));
+        assertThat(store.saveAll(List.of(message("m-4", "s4", "", "x"), message("m-5", "s5", "", "x")),
+                limits(2, 1 << 20))).allSatisfy(v -> assertThat(v).isInstanceOf(InboxStore.Saved.Stored.class));
+        assertThat(store.summary().waiting()).isEqualTo(2);
+        assertThat(store.summary().bytes()).isEqualTo(2);
+    }
+
+    @Test
+    void theReplaysChangesAreMadeTogetherAndAGoneEntryIsANoOp() throws Exception {
+        save("m-1", "s1", "p-1", T0);
+        save("m-2", "s2", "", T0);
+        List<InboxEntry> both = store.page(0, 10);
+
+        int removed = store.apply(List.of(new InboxStore.Change.Started(both.get(1)),
+                new InboxStore.Change.Finished(both.get(0), T0.plusSeconds(1)),
+                new InboxStore.Change.Finished(both.get(0), T0.plusSeconds(2))));
+
+        assertThat(removed).isEqualTo(1);
+        assertThat(store.page(0, 10)).singleElement().satisfies(e -> {
+            assertThat(e.deferredId()).isEqualTo("m-2");
+            assertThat(e.attempts()).isEqualTo(1);
+        });
+        assertThat(save("m-3", "s1", "p-1", T0.plusSeconds(3))).as("remembered as answered")
+                .isEqualTo(new InboxStore.Saved.Duplicate("m-1"));
+        assertThat(store.entries(List.of(both.get(0).seq(), both.get(1).seq()))).extracting(InboxEntry::deferredId)
+                .containsExactly("m-2");
     }
 }
