@@ -4,8 +4,8 @@ import com.google.protobuf.Timestamp;
 import dev.quiesce.api.v1.Drain;
 import dev.quiesce.api.v1.DrainState;
 import dev.quiesce.api.v1.IgnoredReason;
-import dev.quiesce.api.v1.InboxInfo;
 import dev.quiesce.api.v1.InFlightTurn;
+import dev.quiesce.api.v1.InboxInfo;
 import dev.quiesce.api.v1.MarkerInfo;
 import dev.quiesce.api.v1.MarkerStatus;
 import dev.quiesce.api.v1.Phase;
@@ -60,6 +60,7 @@ public final class DrainStateMapper {
             state.addInFlightTurns(InFlightTurn.newBuilder()
                     .setTurnId(turn.turnId())
                     .setSessionId(turn.sessionId())
+                    .setChannel(turn.channel())
                     .setStartedAt(timestamp(turn.startedAt()))
                     .setInternal(turn.internal()));
         }

@@ -52,6 +52,8 @@ public interface QuiesceConfig {
 
     Inbox inbox();
 
+    Console console();
+
     /** How the drain-marker file is watched and judged. */
     interface Marker {
         /** A marker with no lease older than this is ignored as EXPIRED (unsticks legacy/corrupt markers). */
@@ -270,5 +272,16 @@ public interface QuiesceConfig {
         /** A {@code resume} entry older than this (from the shutdown that recorded it) is not run: one deferred_expired notice. */
         @WithDefault("1h")
         Duration resumeMaxAge();
+    }
+
+    /** The operator console (SPEC §11) and its state stream, {@code GET /api/gateway/state/stream}. */
+    interface Console {
+        /**
+         * How often the state stream sends a keep-alive comment line while nothing changes, so proxies
+         * and {@code kubectl port-forward} keep an idle stream open and a browser notices a dead one.
+         */
+        @WithDefault("15s")
+        @WithConverter(Positive.class)
+        Duration keepAlive();
     }
 }

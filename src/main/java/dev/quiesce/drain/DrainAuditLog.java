@@ -19,7 +19,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -171,6 +173,38 @@ public class DrainAuditLog implements DrainListener {
 
     public Path path() {
         return path;
+    }
+
+    /** The most lines {@link #newest} returns. */
+    public static final int MAX_NEWEST = 200;
+
+    /** How far from the end {@link #newest} reads at most: 200 lines of the longest kind with room to spare. */
+    private static final long NEWEST_WINDOW = 4L * 1024 * 1024;
+
+    /**
+     * The last {@code limit} lines of the log, newest first, each as the JSON object it was written as.
+     * A line that is not a JSON object (an append cut off by a crash, an edit by hand) is left out, so fewer
+     * than {@code limit} may come back though the file has more. No file yet: an empty list.
+     *
+     * @param limit 1 to {@link #MAX_NEWEST}
+     * @throws IOException when the file exists but cannot be read
+     * @throws IllegalArgumentException when {@code limit} is out of range
+     */
+    public List<ObjectNode> newest(int limit) throws IOException {
+        if (limit < 1 || limit > MAX_NEWEST) {
+            throw new IllegalArgumentException("limit must be from 1 to " + MAX_NEWEST + ", not " + limit);
+        }
+        List<ObjectNode> events = new ArrayList<>();
+        for (String line : AuditTail.lastLines(path, limit, NEWEST_WINDOW)) {
+            try {
+                if (JSON.readTree(line) instanceof ObjectNode event) {
+                    events.add(event);
+                }
+            } catch (IOException e) {
+                // Not JSON: a torn last line or a hand edit. The log's readers skip it.
+            }
+        }
+        return events;
     }
 
     /**

@@ -75,7 +75,9 @@ final class PackagedApp implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
         }
-        int port = freePort();
+        // A port given in the properties (a restart on the port of an earlier process) is the one to poll.
+        int port = properties.containsKey("quarkus.http.port") ? Integer.parseInt(properties.get("quarkus.http.port"))
+                : freePort();
         Path proc = home.resolveSibling("proc");
         Map<String, String> all = new LinkedHashMap<>();
         all.put("quarkus.http.port", String.valueOf(port));

@@ -18,13 +18,16 @@ final class RestPathAccess {
     /** Path → method → scope. */
     private static final Map<String, Map<String, Scope>> ENDPOINTS = Map.of(
             "/api/gateway/state", Map.of("GET", Scope.READ, "HEAD", Scope.READ),
+            "/api/gateway/state/stream", Map.of("GET", Scope.READ),
             "/api/gateway/inbox", Map.of("GET", Scope.READ),
+            "/api/gateway/audit", Map.of("GET", Scope.READ),
             "/api/gateway/drain", Map.of("POST", Scope.DRAIN),
             // Internal messages also need Scope.INTERNAL: Principal.authorizeMessage, called by the message resource.
             "/api/messages", Map.of("POST", Scope.INGEST));
 
     /** The endpoints, for descriptions of a path the API does not have. */
-    static final String API = "POST /api/gateway/drain, GET /api/gateway/state, GET /api/gateway/inbox and POST /api/messages";
+    static final String API = "POST /api/gateway/drain, GET /api/gateway/state, GET /api/gateway/state/stream, "
+            + "GET /api/gateway/inbox, GET /api/gateway/audit and POST /api/messages";
 
     private static final AccessRule OPEN = new AccessRule.Open();
 

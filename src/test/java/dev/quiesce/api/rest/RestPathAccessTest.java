@@ -16,6 +16,9 @@ class RestPathAccessTest {
         "GET, /api/gateway/state, READ",
         "HEAD, /api/gateway/state, READ",
         "GET, /api/gateway/inbox, READ",
+        "GET, /api/gateway/state/stream, READ",
+        "GET, /api/gateway/audit, READ",
+        "GET, /api//gateway/audit/, READ",
         "POST, /api/gateway/drain, DRAIN",
         "POST, /api/messages, INGEST",
         "GET, api/gateway/state, READ",
@@ -44,7 +47,11 @@ class RestPathAccessTest {
         "GET, /api/messages, /api/messages, POST",
         "DELETE, /api/messages, /api/messages, POST",
         "OPTIONS, /api/gateway/state, /api/gateway/state, 'GET, HEAD'",
-        "GET, //api/./messages/, /api/messages, POST"})
+        "GET, //api/./messages/, /api/messages, POST",
+        "POST, /api/gateway/state/stream, /api/gateway/state/stream, GET",
+        "HEAD, /api/gateway/state/stream, /api/gateway/state/stream, GET",
+        "POST, /api/gateway/audit, /api/gateway/audit, GET",
+        "DELETE, /api/gateway/audit, /api/gateway/audit, GET"})
     void anotherMethodOnAnEndpointsPathIsDeniedNamingTheMethodsItTakes(String method, String path, String endpoint,
             String allow) {
         assertEquals(new AccessRule.Denied(endpoint + " does not take " + method + "; it takes " + allow
@@ -59,10 +66,14 @@ class RestPathAccessTest {
         "GET, /api/, GET /api",
         "GET, /api/unknown, GET /api/unknown",
         "POST, /api/gateway/restart, POST /api/gateway/restart",
-        "GET, /q/../api/other, GET /api/other"})
+        "GET, /q/../api/other, GET /api/other",
+        "GET, /api/gateway/state/streams, GET /api/gateway/state/streams",
+        "GET, /api/gateway/audits, GET /api/gateway/audits",
+        "GET, /api/gateway/audit/1, GET /api/gateway/audit/1"})
     void aPathTheApiDoesNotHaveIsDeniedNamingTheEndpoints(String method, String path, String endpoint) {
         assertEquals(new AccessRule.Denied("no such endpoint '" + endpoint + "'; the API is POST /api/gateway/drain, "
-                + "GET /api/gateway/state, GET /api/gateway/inbox and POST /api/messages"), RestPathAccess.of(method, path));
+                + "GET /api/gateway/state, GET /api/gateway/state/stream, GET /api/gateway/inbox, GET /api/gateway/audit "
+                + "and POST /api/messages"), RestPathAccess.of(method, path));
         assertEquals(Optional.empty(), RestPathAccess.allow(path));
     }
 }
