@@ -50,9 +50,12 @@ class LoadIT {
             ProcessStats after = ProcessStats.of(app.pid(), DURATION);
             DrainControlGrpc.DrainControlBlockingStub control =
                     as(DrainControlGrpc.newBlockingStub(app.channel()), TestTokens.READER);
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> control.getState(GetStateRequest.getDefaultInstance()).getInFlight() == 0);
-            DrainState state = control.getState(GetStateRequest.getDefaultInstance());
+            // Settled: no turn runs, and a running gateway has answered what its inbox kept (the replay starts
+            // turns of its own, so a moment with none in flight is not yet the end).
+            DrainState state = await().atMost(Duration.ofSeconds(60)).until(
+                    () -> control.getState(GetStateRequest.getDefaultInstance()),
+                    s -> s.getInFlight() == 0 && (s.getPhase() != Phase.PHASE_RUNNING
+                            || s.getInbox().getWaiting() == 0 && !s.getInbox().getReplaying()));
             report(seed, result, before, after, state);
 
             assertThat(result.unexpectedSamples()).as("unexpected results, seed %d", seed).isEmpty();
