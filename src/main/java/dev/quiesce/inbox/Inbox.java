@@ -1,6 +1,5 @@
 package dev.quiesce.inbox;
 
-import dev.quiesce.config.Durations;
 import dev.quiesce.config.QuiesceConfig;
 import dev.quiesce.drain.DrainAuditLog;
 import dev.quiesce.drain.DrainStateBean;
@@ -9,9 +8,6 @@ import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.Deferral;
 import dev.quiesce.pipeline.InFlightTurns;
 import dev.quiesce.pipeline.InboundMessage;
-import dev.quiesce.pipeline.TurnControl;
-import dev.quiesce.pipeline.TurnRequest;
-import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
@@ -23,15 +19,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -52,7 +42,7 @@ import java.util.function.Consumer;
 @Startup
 public class Inbox implements Deferral {
 
-    /** How long {@link #recordResumes} waits for its commit. */
+    /** How long {@link #recordResumes} waits for its commit (a slow disk; see {@link ResumeRecorder}). */
     public static final Duration RESUME_RECORD_WAIT = Duration.ofSeconds(2);
     /** How long {@link #close} waits for the saves queued before it. */
     public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
@@ -69,6 +59,8 @@ public class Inbox implements Deferral {
     private final InboxWriter writer;
     /** The saves, committed in batches on the writer. */
     private final InboxSaves saves;
+    /** The shutdown's record of running turns (SPEC §10), on the same writer. */
+    private final ResumeRecorder resumes;
     /** The replay's changes (attempts, removals), committed in batches on the writer. */
     private final GroupCommit<ReplayChange> replayChanges;
     /** Written on the writer thread. */
@@ -91,6 +83,7 @@ public class Inbox implements Deferral {
                 this::publish);
         this.replayChanges = new GroupCommit<>(writer, InboxSaves.BATCH, this::commitReplayChanges,
                 change -> change.done().accept(false));
+        this.resumes = new ResumeRecorder(this.config.resume(), writer, index, metrics, audit, clock, this::publish);
     }
 
     /**
@@ -133,111 +126,14 @@ public class Inbox implements Deferral {
     }
 
     /**
-     * Records the running user turns with a channel as {@code resume} entries, in one transaction (SPEC
-     * §10), before the shutdown waits for them; a turn that then ends with an answer removes its entry, one
-     * that a shutdown interrupts or whose caller goes away keeps it. Waits up to {@link #RESUME_RECORD_WAIT}
-     * for the commit: a record not committed by then is not relied on (its callers get the old hint; if it
-     * commits later, those turns run again after the restart all the same).
+     * Records the running user turns with a channel as {@code resume} entries before the shutdown waits
+     * for them (SPEC §10): see {@link ResumeRecorder#record}.
      *
      * @param running the turns running now ({@code MessagePipeline#running})
-     * @return what was recorded; {@link ResumeRecord#NONE} with {@code quiesce.inbox.resume=false}, or when
-     *     the store is unavailable or slower than the wait
+     * @return what was recorded; {@link ResumeRecord#NONE} once the store is closed
      */
     public ResumeRecord recordResumes(List<InFlightTurns.Running> running) {
-        if (!config.resume() || closed) {
-            return ResumeRecord.NONE;
-        }
-        List<InFlightTurns.Running> resumable = running.stream().filter(Inbox::resumable).toList();
-        if (resumable.isEmpty()) {
-            return ResumeRecord.NONE;
-        }
-        List<InboxStore.Resume> rows = resumable.stream().map(r -> {
-            TurnRequest request = r.control().request();
-            return new InboxStore.Resume(newId(), request.sessionId(), request.channel(), request.messageId(),
-                    request.text());
-        }).toList();
-        CompletableFuture<List<InboxEntry>> committed = new CompletableFuture<>();
-        resumable.forEach(r -> index.saving(r.turn().sessionId()));
-        if (!writer.run(() -> committed.complete(recordNow(rows)))) {
-            resumable.forEach(r -> index.saved(r.turn().sessionId(), null));
-            return ResumeRecord.NONE;
-        }
-        List<InboxEntry> entries;
-        try {
-            entries = committed.get(RESUME_RECORD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            Log.warnf("Recording %d running turn(s) for resumption took over %s; their callers get the old hint",
-                    rows.size(), Durations.readable(RESUME_RECORD_WAIT));
-            return ResumeRecord.NONE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return ResumeRecord.NONE;
-        } catch (ExecutionException e) {
-            return ResumeRecord.NONE; // recordNow does not throw
-        }
-        if (entries.isEmpty()) {
-            return ResumeRecord.NONE;
-        }
-        Map<String, InboxEntry> byTurn = new HashMap<>();
-        for (int i = 0; i < entries.size(); i++) {
-            byTurn.put(resumable.get(i).turn().turnId(), entries.get(i));
-        }
-        Log.infof("Recorded %d running turn(s) in the inbox to resume after the restart", entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            InboxEntry entry = entries.get(i);
-            // Registered after the commit: a turn that ended in between is told at once.
-            resumable.get(i).control().whenEnded(end -> {
-                if (end == TurnControl.End.ANSWERED) {
-                    discardResume(entry);
-                }
-            });
-        }
-        return new ResumeRecord(byTurn);
-    }
-
-    /** A user turn with a channel that runs a live message (a replayed one is saved already). */
-    private static boolean resumable(InFlightTurns.Running running) {
-        TurnRequest request = running.control().request();
-        return request != null && !request.internal() && !request.channel().isEmpty() && !request.replay();
-    }
-
-    /** On the writer: the resume entries, committed together, indexed and audited; empty when that failed. */
-    private List<InboxEntry> recordNow(List<InboxStore.Resume> rows) {
-        Instant now = clock.instant();
-        List<InboxEntry> stored = withOpenStoreOrEmpty(rows, now);
-        for (int i = 0; i < rows.size(); i++) {
-            index.saved(rows.get(i).sessionId(), i < stored.size() ? stored.get(i) : null);
-        }
-        stored.forEach(entry -> {
-            metrics.resume("recorded");
-            audit.resume(entry, "recorded", "running at the shutdown", now);
-        });
-        if (!stored.isEmpty()) {
-            publish();
-        }
-        return stored;
-    }
-
-    private List<InboxEntry> withOpenStoreOrEmpty(List<InboxStore.Resume> rows, Instant now) {
-        if (!writer.isOpen()) {
-            Log.warnf("The inbox is unavailable (%s): %d running turn(s) cannot be resumed after the restart",
-                    writer.error(), rows.size());
-            return List.of();
-        }
-        return writer.withOpenStore("recording " + rows.size() + " running turn(s) for resumption",
-                store -> store.saveResumes(rows, now)).orElse(List.of());
-    }
-
-    /** A recorded turn ended with an answer within the wait: its entry goes (on the writer). */
-    private void discardResume(InboxEntry entry) {
-        writer.run(() -> writer.withOpenStore("removing the resume entry " + entry.deferredId(), store -> {
-            store.discard(List.of(entry.deferredId()));
-            index.remove(entry);
-            metrics.resume("finished_in_time");
-            audit.resume(entry, "discarded", "the turn ended within the wait", clock.instant());
-            publish();
-            return null;
-        }));
+        return closed ? ResumeRecord.NONE : resumes.record(running);
     }
 
     @Override
