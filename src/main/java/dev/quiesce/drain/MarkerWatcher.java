@@ -137,6 +137,18 @@ public class MarkerWatcher {
         closeQuietly(retired);
     }
 
+    /**
+     * The watch thread found its directory gone (the kernel said so). Logged unless a tick's
+     * {@link #retireWhenHomeIsGone} retired this watch first and said so already: the two race.
+     */
+    private synchronized void unwatchable(WatchService service) {
+        if (!stopping && service == watchService) {
+            homeUnwatchable();
+            watchService = null; // retired: a tick that follows finds nothing to retire
+            closeQuietly(service);
+        }
+    }
+
     /** The watch can no longer see the home: the cause, for liveness, and its one log line. */
     private void homeUnwatchable() {
         deathCause = "the home directory " + home + " is no longer watchable (deleted or replaced?)";
@@ -224,7 +236,7 @@ public class MarkerWatcher {
                     state.reconcile("fs-watch");
                 }
                 if (!key.reset()) {
-                    homeUnwatchable();
+                    unwatchable(service);
                     return;
                 }
             }
