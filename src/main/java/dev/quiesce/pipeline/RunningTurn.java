@@ -35,8 +35,7 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     /** The answer of a turn that ended before the caller subscribed. */
     private R replyBeforeCaller;
     private UniSubscription handling;
-    private boolean ended;
-    /** How it ended, once it has. */
+    /** How it ended; null while it runs. */
     private End end;
     /** Run when it ends: null until one is added, and once it has ended. */
     private List<Consumer<End>> endListeners;
@@ -54,7 +53,7 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
     /** Runs the handler, unless an interrupt already ended the turn. */
     void run(TurnHandler handler) {
         synchronized (this) {
-            if (ended) {
+            if (end != null) {
                 return; // interrupted before it started: the handler never runs
             }
         }
@@ -113,7 +112,7 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
         boolean alreadyEnded;
         synchronized (this) {
             handling = subscription;
-            alreadyEnded = ended;
+            alreadyEnded = end != null;
         }
         if (alreadyEnded) {
             subscription.cancel();
@@ -170,10 +169,9 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
         List<Consumer<End>> listeners;
         End how = outcome.kind() == TurnOutcome.Kind.INTERRUPTED ? End.INTERRUPTED : End.ANSWERED;
         synchronized (this) {
-            if (ended) {
+            if (end != null) {
                 return false;
             }
-            ended = true;
             work = handling;
             end = how;
             listeners = endListeners;
@@ -204,10 +202,9 @@ final class RunningTurn<R> implements TurnControl, UniSubscriber<String> {
         UniSubscription work;
         List<Consumer<End>> listeners;
         synchronized (this) {
-            if (ended) {
+            if (end != null) {
                 return;
             }
-            ended = true;
             work = handling;
             end = End.ABANDONED;
             listeners = endListeners;
