@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -37,10 +38,11 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.seconds} [4], {@code bench.rounds} [3], {@code bench.connections} [2],
  *       {@code bench.warmupSeconds} [60, the most] — sections 3, 4
  *   <li>{@code bench.launches} [3] — section 3: how many times the three apps are started and measured
- *   <li>{@code bench.baselineJar} [none] — section 3: another build of the gateway (its
- *       {@code quarkus-run.jar}), started with {@code bench.appArgs} and measured beside the others in
- *       every launch, so a change's effect (or that of {@code bench.quiesceArgs}) is measured side by
- *       side in one run
+ *   <li>{@code bench.baselineJar} [none] — another build of the gateway (its {@code quarkus-run.jar},
+ *       in a copy of that build's {@code target/quarkus-app}), measured in the same run so a change's
+ *       effect (or that of {@code bench.quiesceArgs}) is seen side by side: section 3 starts it with
+ *       {@code bench.appArgs} beside the others in every launch; section 7 starts it in the same
+ *       rotation as the others, with {@code bench.appArgs}
  *   <li>{@code bench.extraJars} [none] — section 3: more apps to measure beside the others in every
  *       launch, as a comma list of {@code label=path/to/quarkus-run.jar} (e.g. knock-out builds of the
  *       echo with extensions, BENCHMARKS.md), started with {@code bench.appArgs}
@@ -468,29 +470,32 @@ public final class BenchSuite {
     private void processFigures(Report.Section s) throws Exception {
         Report.Table table = s.table("app", "starts", "start → ready, median / p99 ms", "idle RSS, median / p99 MiB",
                 "SIGTERM → exit, median / p99 ms", "exit codes");
-        List<String> names = List.of(QUIESCE, BARE_EXT, BARE);
-        List<Path> jars = List.of(jar, bareExtJar, bareJar);
+        List<Extra> apps = new ArrayList<>(List.of(new Extra(QUIESCE, jar)));
+        baseline().ifPresent(apps::add);
+        apps.addAll(List.of(new Extra(BARE_EXT, bareExtJar), new Extra(BARE, bareJar)));
         List<LatencySamples[]> figures = new ArrayList<>();
         List<Set<Integer>> codes = new ArrayList<>();
-        for (int a = 0; a < names.size(); a++) {
+        for (int a = 0; a < apps.size(); a++) {
             figures.add(new LatencySamples[] {new LatencySamples("ready"), new LatencySamples("rss"),
                     new LatencySamples("exit")});
             codes.add(new LinkedHashSet<>());
         }
         Path log = out.resolve("app-starts.log");
         for (int i = 0; i < starts; i++) {
-            for (int a = 0; a < names.size(); a++) {
-                record(figures.get(a), codes.get(a), ProcessFigures.once(jars.get(a), log, appArgs, IDLE_BEFORE_RSS));
+            for (int a = 0; a < apps.size(); a++) {
+                record(figures.get(a), codes.get(a), ProcessFigures.once(apps.get(a).jar(), log, appArgs,
+                        IDLE_BEFORE_RSS));
             }
         }
-        for (int a = 0; a < names.size(); a++) {
+        for (int a = 0; a < apps.size(); a++) {
             LatencySamples[] f = figures.get(a);
-            table.row(names.get(a), starts, pair(f[0], 0), pair(f[1], 1), pair(f[2], 0), codes.get(a));
+            table.row(apps.get(a).label(), starts, pair(f[0], 0), pair(f[1], 1), pair(f[2], 0), codes.get(a));
         }
         LatencySamples[] q = figures.get(0);
-        for (int a = 1; a < names.size(); a++) {
+        for (int a = 1; a < apps.size(); a++) {
             LatencySamples[] p = figures.get(a);
-            table.row("ratio Quiesce / " + names.get(a) + " (medians)", "", Report.num(q[0].medianMs() / p[0].medianMs(), "%.2f"),
+            table.row("ratio Quiesce / " + apps.get(a).label() + " (medians)", "",
+                    Report.num(q[0].medianMs() / p[0].medianMs(), "%.2f"),
                     Report.num(q[1].medianMs() / p[1].medianMs(), "%.2f"),
                     Report.num(q[2].medianMs() / p[2].medianMs(), "%.2f"), "");
         }
@@ -501,7 +506,13 @@ public final class BenchSuite {
                 + "and reconciles the marker before it serves. RSS is VmRSS after " + IDLE_BEFORE_RSS.toSeconds()
                 + " s idle. SIGTERM → exit: Quiesce runs its shutdown sequence (nothing in flight, log sink) and exits 0 "
                 + "through its TERM handler; the peers take the JVM's default (143). With " + starts
-                + " starts the p99 is the worst.");
+                + " starts the p99 is the worst."
+                + baseline().map(b -> " \"" + BASELINE + "\" is " + b.jar() + ", started with the same options.")
+                        .orElse(""));
+        String ready = Report.num(q[0].medianMs(), "%.0f") + " ms" + (baseline().isPresent()
+                ? " (baseline " + Report.num(figures.get(1)[0].medianMs(), "%.0f") + " ms)" : "");
+        s.goal("7. Quiesce start → ready (grpc.health SERVING), cold JVM", "median ≤ 1,500 ms", "median " + ready,
+                q[0].medianMs() <= 1500);
     }
 
     private void inbox(Report.Section s) throws Exception {
@@ -707,6 +718,11 @@ public final class BenchSuite {
 
     /** One more app for section 3: its label in the tables and its {@code quarkus-run.jar}. */
     private record Extra(String label, Path jar) {}
+
+    /** The app of {@code bench.baselineJar}, when given: the first of {@link #extras}. */
+    private Optional<Extra> baseline() {
+        return extras.stream().filter(e -> e.label().equals(BASELINE)).findFirst();
+    }
 
     /** {@code bench.baselineJar}, then each {@code label=path} of {@code bench.extraJars}; every jar must exist. */
     private static List<Extra> extras() {
