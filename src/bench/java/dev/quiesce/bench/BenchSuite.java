@@ -41,8 +41,9 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.baselineJar} [none] — another build of the gateway (its {@code quarkus-run.jar},
  *       in a copy of that build's {@code target/quarkus-app}), measured in the same run so a change's
  *       effect (or that of {@code bench.quiesceArgs}) is seen side by side: section 3 starts it with
- *       {@code bench.appArgs} beside the others in every launch; section 7 starts it in the same
- *       rotation as the others, with {@code bench.appArgs}
+ *       {@code bench.appArgs} beside the others in every launch; section 6 runs the same JMH benchmarks
+ *       on its classes ({@code app/} and {@code lib/} jars) in a child JVM; section 7 starts it in the
+ *       same rotation as the others, with {@code bench.appArgs}
  *   <li>{@code bench.extraJars} [none] — section 3: more apps to measure beside the others in every
  *       launch, as a comma list of {@code label=path/to/quarkus-run.jar} (e.g. knock-out builds of the
  *       echo with extensions, BENCHMARKS.md), started with {@code bench.appArgs}
@@ -425,46 +426,52 @@ public final class BenchSuite {
         }
     }
 
+    /** Section 6, holding JMH's lock throughout (see {@link JmhLock}). */
     private void gate(Report.Section s) throws Exception {
-        int warmups = Math.max(1, jmhIterations / 2);
-        List<GateMicrobench.Row> rows = GateMicrobench.run(GateBenchmark.class, warmups, jmhIterations);
-        Report.Table table = s.table("benchmark", "threads", "other turns in flight", "mean ns/op ± 99.9% CI",
-                "median iteration ns/op", "worst iteration ns/op", "gate / floor");
-        for (GateMicrobench.Row row : rows) {
-            String ratio = "";
-            if (row.name().startsWith("admitAndRelease")) {
-                for (GateMicrobench.Row floor : rows) {
-                    if (floor.name().startsWith("floor") && floor.threads() == row.threads()
-                            && floor.otherTurns() == row.otherTurns()) {
-                        ratio = Report.num(row.mean() / floor.mean(), "%.1f");
-                    }
-                }
-            }
-            table.row(row.name(), row.threads(), row.otherTurns(),
-                    Report.num(row.mean(), "%.1f") + " ± " + Report.num(row.error(), "%.1f"),
-                    Report.num(row.medianIteration(), "%.1f"), Report.num(row.worstIteration(), "%.1f"), ratio);
+        try (JmhLock lock = JmhLock.acquire(Duration.ofMinutes(30))) {
+            gateBenchmarks(s);
         }
+    }
+
+    private void gateBenchmarks(Report.Section s) throws Exception {
+        int warmups = Math.max(1, jmhIterations / 2);
+        List<GateMicrobench.Row> gate = GateMicrobench.run(GateBenchmark.class, warmups, jmhIterations);
+        List<GateMicrobench.Row> gateBaseline = jmhOnBaseline(GateBenchmark.class, warmups);
+        GateTables.gate(s, gate, gateBaseline);
         s.text("JMH, one fork, " + warmups + " × 1 s warm-up and " + jmhIterations
                 + " × 1 s measured iterations, average time per operation. One operation is tryAdmit + release of a "
                 + "user turn on a DrainStateBean built with its plain constructor (marker store in a temp directory, "
-                + "no listeners); each thread has its own session, with 0 or 1,000 turns of other sessions in flight "
-                + "(each change publishes a snapshot listing every running turn). \"floor\" is the least an atomic "
-                + "check-and-register gate costs: a ReentrantLock round around a HashMap put and another around the "
-                + "remove. With 2 threads on 2 cores the harness and the machine's other work compete for the same "
+                + "no listeners); each thread has its own session, with 0, 1,000 or 10,000 turns of other sessions in "
+                + "flight (each change publishes a snapshot listing every running turn). \"floor\" is the least an "
+                + "atomic check-and-register gate costs: a ReentrantLock round around a HashMap put and another around "
+                + "the remove. With 2 threads on 2 cores the harness and the machine's other work compete for the same "
                 + "cores. JMH reports one mean per iteration, so the median and worst iteration stand in for "
-                + "median / p99.");
-        Report.Table calls = s.table("benchmark", "threads", "mean ns/op ± 99.9% CI", "median iteration ns/op",
-                "worst iteration ns/op");
-        for (GateMicrobench.Row row : GateMicrobench.run(CallPathBenchmark.class, warmups, jmhIterations)) {
-            calls.row(row.name(), row.threads(), Report.num(row.mean(), "%.1f") + " ± " + Report.num(row.error(), "%.1f"),
-                    Report.num(row.medianIteration(), "%.1f"), Report.num(row.worstIteration(), "%.1f"));
-        }
+                + "median / p99." + baselineJmhNote());
+        List<GateMicrobench.Row> calls = GateMicrobench.run(CallPathBenchmark.class, warmups, jmhIterations);
+        GateTables.calls(s, calls, jmhOnBaseline(CallPathBenchmark.class, warmups));
         s.text("The per-call work of Quiesce's own code on the data plane, without the transport (same JMH settings). "
                 + "bearerCheck: the bearer check the gRPC guard makes on every HandleMessage call (a tokens file of "
                 + "one token, scope ingest). echoTurn: one user turn through the message pipeline with the echo "
                 + "handler (no delay): validation, the gate, the turn's hook, the handler, the release and the reply, "
                 + "on a drain state with the status-file writer and the metrics as listeners; each thread has its "
                 + "own session.");
+        GateTables.goals(s, gate, gateBaseline);
+    }
+
+    /** {@code benchmark} on the baseline's classes in a child JVM; empty without {@code bench.baselineJar}. */
+    private List<GateMicrobench.Row> jmhOnBaseline(Class<?> benchmark, int warmups) throws Exception {
+        if (baseline().isEmpty()) {
+            return List.of();
+        }
+        return GateMicrobench.runOnBaseline(baseline().get().jar(), benchmark, warmups, jmhIterations,
+                out.resolve("jmh-baseline.log"));
+    }
+
+    private String baselineJmhNote() {
+        return baseline().map(b -> " The baseline columns: the same benchmarks (the bench classes of this build) run "
+                + "right after in a child JVM whose class path has the classes and libraries of " + b.jar().getParent()
+                + " (its app/ and lib/ jars) instead of target/classes, then the bench classes and JMH; its JMH log is "
+                + "jmh-baseline.log beside this report. current / baseline is the ratio of the means.").orElse("");
     }
 
     private void processFigures(Report.Section s) throws Exception {

@@ -33,9 +33,10 @@ import org.openjdk.jmh.annotations.Threads;
  * {@link DrainStateBean#release} — on a bean built with its plain constructor (a marker store in a
  * temp directory, no listeners), as in {@code DrainStateBeanTest}. Each benchmark thread has its own
  * session, so every admission succeeds; {@link #otherTurns} turns of other sessions stay in flight
- * meanwhile. Beside it, the floor any atomic check-and-register gate pays: one
- * {@link ReentrantLock} round around a {@link HashMap} put, another around the remove.
- * Run by {@link GateMicrobench}; thread counts come from the {@code @Threads} annotations.
+ * meanwhile (admitted one by one in the trial's set-up, as a gateway would have them). Beside it,
+ * the floor any atomic check-and-register gate pays: one {@link ReentrantLock} round around a
+ * {@link HashMap} put, another around the remove. Run by {@link GateMicrobench}, on this build's
+ * classes or a baseline's; thread counts come from the {@code @Threads} annotations.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,7 +49,7 @@ public class GateBenchmark {
      * Turns of other sessions already in flight. Every admission and release publishes a snapshot
      * that lists all running turns, so its cost grows with this.
      */
-    @Param({"0", "1000"})
+    @Param({"0", "1000", "10000"})
     public int otherTurns;
 
     private Path home;
