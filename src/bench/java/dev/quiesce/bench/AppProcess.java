@@ -34,8 +34,8 @@ final class AppProcess implements AutoCloseable {
     private static final long PORT_POLL_MILLIS = 5;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 
-    /** How a stop went. */
-    record Exit(int code, long nanos) {
+    /** How a stop went: the exit code, the time from the signal to the exit, and when it was signalled. */
+    record Exit(int code, long nanos, long signalledAtNanos) {
         double millis() {
             return nanos / 1_000_000.0;
         }
@@ -80,10 +80,18 @@ final class AppProcess implements AutoCloseable {
      */
     static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs, String service)
             throws IOException, InterruptedException {
+        return start(jar, home, log, jvmArgs, service, freePort());
+    }
+
+    /**
+     * Like {@link #start(Path, Path, Path, List, String)}, on the given loopback port (e.g. the one a
+     * stopped gateway of the same home had, as a restarted pod keeps its address).
+     */
+    static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs, String service, int port)
+            throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package it first (./mvnw -B -Pbench verify does)");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dquarkus.http.port=" + port);
@@ -125,6 +133,11 @@ final class AppProcess implements AutoCloseable {
     /** From {@code ProcessBuilder.start()} to the first SERVING health answer. */
     double readyMillis() {
         return (readyNanos - startedNanos) / 1_000_000.0;
+    }
+
+    /** When the first SERVING health answer arrived, by {@link System#nanoTime()}. */
+    long readyAtNanos() {
+        return readyNanos;
     }
 
     /** The operator token the gateway generated on its first start. */
@@ -186,11 +199,11 @@ final class AppProcess implements AutoCloseable {
         long signalled = System.nanoTime();
         process.destroy();
         if (process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-            return new Exit(process.exitValue(), System.nanoTime() - signalled);
+            return new Exit(process.exitValue(), System.nanoTime() - signalled, signalled);
         }
         process.destroyForcibly();
         process.waitFor();
-        return new Exit(-1, System.nanoTime() - signalled);
+        return new Exit(-1, System.nanoTime() - signalled, signalled);
     }
 
     @Override
@@ -263,7 +276,8 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    /** A loopback port free at the moment of asking. */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

@@ -1,5 +1,7 @@
 package dev.quiesce.bench;
 
+import dev.quiesce.api.v1.BeginDrainRequest;
+import dev.quiesce.api.v1.TurnOutcome;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -51,7 +53,10 @@ import java.util.stream.Collectors;
  *   <li>{@code bench.jmhIterations} [4] — section 6: measured 1 s iterations (half as many warm-up ones)
  *   <li>{@code bench.starts} [5] — section 7, per app
  *   <li>{@code bench.inboxSessions} [1000], {@code bench.inboxEntries} [5000], {@code bench.inboxRestart} [10000]
- *       — section 8: sessions the messages rotate over, entries per replay, entries through the restart
+ *       — section 8: sessions the messages rotate over, entries per replay, entries through the restart (each
+ *       also sent to a gateway with the inbox off, the reference design)
+ *   <li>{@code bench.resumeTrials} [3] — section 8 (d): trials per number of cut-off turns (1 and 50) of the
+ *       restart with turns running; the reference design (resume off) gets one each
  *   <li>{@code bench.appArgs} — extra JVM options for every app started, space-separated
  *   <li>{@code bench.quiesceArgs} — extra JVM options for the gateway of sections 1–5 only (e.g. a JFR
  *       recording: {@code -XX:StartFlightRecording=filename=/tmp/quiesce.jfr,settings=profile})
@@ -65,6 +70,11 @@ public final class BenchSuite {
     private static final String BARE = "bare Quarkus gRPC echo";
     private static final String BARE_EXT = "echo + Quiesce's extensions";
     private static final String BASELINE = "Quiesce baseline (bench.baselineJar)";
+    private static final String INBOX = "Quiesce (inbox)";
+    private static final String NO_INBOX = "reference design (no inbox): refuses / loses";
+    /** The reference design's inbox: refuse every message while paused, record no cut-off turn. */
+    private static final List<String> REFERENCE_INBOX = List.of("-Dquiesce.inbox.mode=refuse",
+            "-Dquiesce.inbox.resume=false");
 
     private final Path jar = absolute("bench.jar", "target/quarkus-app/quarkus-run.jar");
     private final Path bareJar = absolute("bench.bareJar", "target/bench-bare/quarkus-app/quarkus-run.jar");
@@ -95,6 +105,7 @@ public final class BenchSuite {
     private final int inboxSessions = Integer.getInteger("bench.inboxSessions", 1000);
     private final int inboxEntries = Integer.getInteger("bench.inboxEntries", 5000);
     private final int inboxRestart = Integer.getInteger("bench.inboxRestart", 10_000);
+    private final int resumeTrials = Integer.getInteger("bench.resumeTrials", 3);
 
     private BenchSuite() {}
 
@@ -143,7 +154,8 @@ public final class BenchSuite {
         }
         if (wants("8")) {
             report.section("8. Inbox: the DEFERRED round trip, replay throughput, " + inboxRestart
-                    + " entries through a restart", this::inbox);
+                    + " entries through a restart, turns resumed after a restart (beside the reference design)",
+                    this::inbox);
         }
         Path written = report.write(out);
         System.out.printf("%nWrote %s after %d s.%n", written, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - began));
@@ -524,110 +536,235 @@ public final class BenchSuite {
 
     private void inbox(Report.Section s) throws Exception {
         InboxBenchmark bench = new InboxBenchmark();
-        // Room for every deferral the closed loops make (the defaults are 10,000 entries, 64 MiB).
-        List<String> roomy = concat(quiesceArgs, List.of("-Dquiesce.inbox.max-entries=10000000",
-                "-Dquiesce.inbox.max-bytes=4G"));
+        inboxRoundTrip(s, bench);
+        inboxReplay(s, bench);
+        inboxRestart(s, bench);
+        inboxResume(s);
+    }
+
+    /** (a) The round trip of a message while draining: DEFERRED with the inbox, REFUSED_DRAINING without. */
+    private void inboxRoundTrip(Report.Section s, InboxBenchmark bench) throws Exception {
+        Report.Table table = s.table("design", "concurrent callers", "answers/s", "median ms", "p90 ms", "p99 ms",
+                "max ms", "server CPU µs/answer", "messages kept (inbox entries added)", "not the design's answer");
+        LatencySamples at16 = roundTrips(table, bench, INBOX, roomyInbox(), TurnOutcome.TURN_OUTCOME_DEFERRED,
+                "app-inbox-defer.log");
+        roundTrips(table, bench, NO_INBOX, referenceInbox(), TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING,
+                "app-inbox-refuse.log");
+        s.text("(a) The gateway drains (BeginDrain), and a closed loop sends HandleMessage with a channel and a "
+                + "unique message_id, the sessions rotating over " + inboxSessions + ", over " + connections
+                + " connections: every answer is DEFERRED, sent after the entry's commit (SQLite WAL, "
+                + "synchronous=FULL: an fsync of the WAL per commit; the inbox's one writer thread commits "
+                + "every save queued while the previous commit ran in one transaction, up to 256). "
+                + round.multipliedBy(rounds).toSeconds() + " s per row after 10 s unrecorded at 16 callers; "
+                + "the inbox's limits raised so none is refused as full. Server CPU as in section 3. \"" + NO_INBOX
+                + "\": the same jar and load with the inbox off (" + String.join(" ", REFERENCE_INBOX) + "), as the "
+                + "Python original behaves: every message during the drain is refused (REFUSED_DRAINING) and kept "
+                + "nowhere, so it is lost unless the platform redelivers it. \"Kept\" is the growth of the inbox "
+                + "(GetState) over the row.");
+        s.goal("8a. DEFERRED round trip, 16 concurrent callers, draining", "p99 ≤ 10 ms (with the fsync)",
+                "p99 " + Report.ms(at16.percentileMs(99)) + " ms (median " + Report.ms(at16.medianMs()) + " ms)",
+                at16.percentileMs(99) <= 10);
+    }
+
+    /** One design's rows of (a), on a gateway of its own; returns the latency at 16 callers. */
+    private LatencySamples roundTrips(Report.Table table, InboxBenchmark bench, String design, List<String> args,
+            TurnOutcome expected, String log) throws Exception {
         Path home = tempHome();
-        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-defer.log"), roomy);
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve(log), args);
                 GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
             List<GatewayChannel> channels = channels(app, connections);
             try {
-                control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
-                        .beginDrain(dev.quiesce.api.v1.BeginDrainRequest.newBuilder().setReason("bench: inbox").build());
-                bench.defer(channels, 16, Duration.ofSeconds(10), inboxSessions, app); // unrecorded warm-up
-                Report.Table table = s.table("concurrent callers", "deferrals/s", "median ms", "p90 ms", "p99 ms",
-                        "max ms", "server CPU µs/deferral", "not DEFERRED");
+                beginDrain(control, "bench: inbox");
+                bench.answer(channels, 16, Duration.ofSeconds(10), inboxSessions, app, expected); // unrecorded warm-up
                 LatencySamples at16 = null;
                 for (int n : new int[] {1, 16, 64}) {
-                    ClosedLoop.Result r = bench.defer(channels, n, round.multipliedBy(rounds), inboxSessions, app);
-                    table.row(n, Report.num(r.perSecond(), "%.0f"), Report.ms(r.latency().medianMs()),
+                    int before = InboxBenchmark.waiting(control);
+                    ClosedLoop.Result r = bench.answer(channels, n, round.multipliedBy(rounds), inboxSessions, app,
+                            expected);
+                    int kept = InboxBenchmark.waiting(control) - before;
+                    table.row(design, n, Report.num(r.perSecond(), "%.0f"), Report.ms(r.latency().medianMs()),
                             Report.ms(r.latency().percentileMs(90)), Report.ms(r.latency().percentileMs(99)),
-                            Report.ms(r.latency().maxMs()), Report.num(r.serverCpuMicrosPerCall(), "%.1f"), r.errors());
-                    if (n == 16) {
-                        at16 = r.latency();
-                    }
+                            Report.ms(r.latency().maxMs()), Report.num(r.serverCpuMicrosPerCall(), "%.1f"), kept,
+                            r.errors());
+                    at16 = n == 16 ? r.latency() : at16;
                 }
-                s.text("(a) The gateway drains (BeginDrain), and a closed loop sends HandleMessage with a channel and a "
-                        + "unique message_id, the sessions rotating over " + inboxSessions + ", over " + connections
-                        + " connections: every answer is DEFERRED, sent after the entry's commit (SQLite WAL, "
-                        + "synchronous=FULL: an fsync of the WAL per commit; the inbox's one writer thread commits "
-                        + "every save queued while the previous commit ran in one transaction, up to 256). "
-                        + (round.multipliedBy(rounds)).toSeconds() + " s per row after 10 s unrecorded at 16 callers; "
-                        + "the inbox's limits raised so none is refused as full. Server CPU as in section 3.");
-                s.goal("8a. DEFERRED round trip, 16 concurrent callers, draining", "p99 ≤ 10 ms (with the fsync)",
-                        "p99 " + Report.ms(at16.percentileMs(99)) + " ms (median " + Report.ms(at16.medianMs()) + " ms)",
-                        at16.percentileMs(99) <= 10);
+                return at16;
             } finally {
                 closeAll(channels);
             }
-        } finally {
-            deleteRecursively(home);
-        }
-
-        home = tempHome();
-        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-replay.log"), roomy);
-                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
-            List<GatewayChannel> channels = channels(app, connections);
-            try {
-                Duration atMost = Duration.ofMinutes(2);
-                bench.replay(app, control, channels, 1000, inboxSessions, atMost); // unrecorded warm-up
-                Report.Table table = s.table("entries", "sessions", "CancelDrain → inbox empty, s", "entries/s",
-                        "server CPU µs/entry", "still waiting at the end");
-                InboxBenchmark.Replay many = null;
-                for (int sessions : new int[] {inboxSessions, 10}) {
-                    InboxBenchmark.Replay r = bench.replay(app, control, channels, inboxEntries, sessions, atMost);
-                    table.row(r.entries(), r.sessions(), Report.num(r.nanos() / 1e9, "%.2f"),
-                            Report.num(r.perSecond(), "%.0f"), Report.num(r.cpuMicrosPerEntry(), "%.0f"), r.left());
-                    many = many == null ? r : many;
-                }
-                s.text("(b) The gateway drains, " + inboxEntries + " messages are deferred (16 concurrent callers; "
-                        + "the sessions rotate over the number given), then CancelDrain: the time from sending it until "
-                        + "a kept-open WatchState stream shows the inbox empty (at most " + atMost.toSeconds()
-                        + " s). The echo handler (0 delay) answers each entry, the log sink delivers its reply "
-                        + "(one INFO line: ids and size, never the text), replay-concurrency 4 (the default); the "
-                        + "attempt counts and removals are committed in batches by the writer. After an unrecorded "
-                        + "replay of 1,000 entries.");
-                s.goal("8b. replay throughput (echo handler, log sink, " + inboxSessions + " sessions)",
-                        "≥ 2,000 entries/s", Report.num(many.perSecond(), "%.0f") + " entries/s",
-                        many.left() == 0 && many.perSecond() >= 2000);
-            } finally {
-                closeAll(channels);
-            }
-        } finally {
-            deleteRecursively(home);
-        }
-
-        home = tempHome();
-        try {
-            InboxBenchmark.Restart r = bench.restart(jar, home, out, quiesceArgs, inboxRestart, inboxSessions,
-                    Duration.ofMinutes(5));
-            Report.Table table = s.table("figure", "value");
-            table.row("messages sent / answered DEFERRED", r.sent() + " / " + r.deferred());
-            table.row("deferrals/s while filling (16 callers)", Report.num(r.fillPerSecond(), "%.0f"));
-            table.row("waiting before SIGTERM", r.waitingBeforeStop());
-            table.row("SIGTERM → exit (code)", Report.num(r.stop().millis(), "%.0f") + " ms (" + r.stop().code() + ")");
-            table.row("start → control plane SERVING", Report.num(r.readyMillis(), "%.0f") + " ms");
-            table.row("phase, waiting after the start", r.phaseAfter() + ", " + r.waitingAfterStart());
-            table.row("CancelDrain → inbox empty", Report.num(r.replay().nanos() / 1e9, "%.1f") + " s ("
-                    + Report.num(r.replay().perSecond(), "%.0f") + " entries/s, "
-                    + Report.num(r.replay().cpuMicrosPerEntry(), "%.0f") + " µs CPU/entry)");
-            table.row("deferred_ids delivered (log sink) / lost / reruns", r.delivered() + " / " + r.lost() + " / "
-                    + r.reruns());
-            table.row("exit code of the second start", r.exitAfter());
-            s.text("(c) A fresh gateway with the default inbox limits (10,000 entries): BeginDrain, " + inboxRestart
-                    + " messages deferred over " + inboxSessions + " sessions, SIGTERM, a start on the same home "
-                    + "(the marker survives: same machine, same epoch, so it starts DRAINING and is ready when its "
-                    + "control plane serves), CancelDrain, and the second start's log searched for a deferred_reply "
-                    + "line of every deferred_id the client was given.");
-            s.goal("8c. " + inboxRestart + " entries through a restart", "0 lost",
-                    r.lost() + " lost of " + r.deferred() + " (" + r.reruns() + " reruns)",
-                    r.lost() == 0 && r.deferred() == inboxRestart && r.replay().left() == 0);
         } finally {
             deleteRecursively(home);
         }
     }
 
+    /** (b) The replay from CancelDrain to an empty inbox; the reference design keeps nothing to replay. */
+    private void inboxReplay(Report.Section s, InboxBenchmark bench) throws Exception {
+        Report.Table table = s.table("design", "entries sent", "kept", "sessions", "CancelDrain → inbox empty, s",
+                "entries/s", "server CPU µs/entry", "still waiting at the end");
+        InboxBenchmark.Replay many = null;
+        Duration atMost = Duration.ofMinutes(2);
+        Path home = tempHome();
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-replay.log"), roomyInbox());
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            List<GatewayChannel> channels = channels(app, connections);
+            try {
+                bench.replay(app, control, channels, 1000, inboxSessions, atMost); // unrecorded warm-up
+                for (int sessions : new int[] {inboxSessions, 10}) {
+                    InboxBenchmark.Replay r = bench.replay(app, control, channels, inboxEntries, sessions, atMost);
+                    table.row(INBOX, r.entries(), r.entries(), r.sessions(), Report.num(r.nanos() / 1e9, "%.2f"),
+                            Report.num(r.perSecond(), "%.0f"), Report.num(r.cpuMicrosPerEntry(), "%.0f"), r.left());
+                    many = many == null ? r : many;
+                }
+            } finally {
+                closeAll(channels);
+            }
+        } finally {
+            deleteRecursively(home);
+        }
+        InboxBenchmark.Sent refused = refusedWhileDraining(bench, inboxEntries, "app-inbox-replay-refuse.log");
+        table.row(NO_INBOX, inboxEntries, refused.deferredIds().size() + " (" + refused.refused()
+                + " refused REFUSED_DRAINING)", inboxSessions, "– (nothing kept)", "–", "–", 0);
+        s.text("(b) The gateway drains, " + inboxEntries + " messages are deferred (16 concurrent callers; "
+                + "the sessions rotate over the number given), then CancelDrain: the time from sending it until "
+                + "a kept-open WatchState stream shows the inbox empty (at most " + atMost.toSeconds()
+                + " s). The echo handler (0 delay) answers each entry, the log sink delivers its reply "
+                + "(one INFO line: ids and size, never the text), replay-concurrency 4 (the default); the "
+                + "attempt counts and removals are committed in batches by the writer. After an unrecorded "
+                + "replay of 1,000 entries. The reference design gets the same " + inboxEntries + " messages while "
+                + "draining and keeps none (the inbox's count, GetState, after them): there is nothing to replay, "
+                + "and the senders were told to try again later.");
+        s.goal("8b. replay throughput (echo handler, log sink, " + inboxSessions + " sessions)",
+                "≥ 2,000 entries/s", Report.num(many.perSecond(), "%.0f") + " entries/s",
+                many.left() == 0 && many.perSecond() >= 2000);
+    }
+
+    /**
+     * The reference design's (b): a gateway with the inbox off drains and gets {@code count} messages.
+     *
+     * @return what it answered; its deferred_ids are the entries its inbox holds afterwards (GetState)
+     */
+    private InboxBenchmark.Sent refusedWhileDraining(InboxBenchmark bench, int count, String log) throws Exception {
+        Path home = tempHome();
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve(log), referenceInbox());
+                GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
+            List<GatewayChannel> channels = channels(app, connections);
+            try {
+                beginDrain(control, "bench: inbox, reference design");
+                InboxBenchmark.Sent sent = bench.fill(channels, count, 16, inboxSessions, "replay-refused");
+                int kept = InboxBenchmark.waiting(control);
+                if (kept != sent.deferredIds().size()) {
+                    throw new IllegalStateException(kept + " entries kept, " + sent.deferredIds().size() + " DEFERRED");
+                }
+                return sent;
+            } finally {
+                closeAll(channels);
+            }
+        } finally {
+            deleteRecursively(home);
+        }
+    }
+
+    /** (c) Messages sent while draining, carried through a SIGTERM and a restart — or, without the inbox, lost. */
+    private void inboxRestart(Report.Section s, InboxBenchmark bench) throws Exception {
+        InboxBenchmark.Restart q = restartOnce(bench, quiesceArgs, "app-inbox-restart");
+        InboxBenchmark.Restart ref = restartOnce(bench, referenceInbox(), "app-inbox-restart-refuse");
+        Report.Table table = s.table("figure", INBOX, NO_INBOX);
+        table.row("messages sent / answered DEFERRED / refused", q.sent() + " / " + q.deferred() + " / " + q.refused(),
+                ref.sent() + " / " + ref.deferred() + " / " + ref.refused());
+        table.row("answers/s while filling (16 callers)", Report.num(q.answersPerSecond(), "%.0f"),
+                Report.num(ref.answersPerSecond(), "%.0f"));
+        table.row("waiting before SIGTERM", q.waitingBeforeStop(), ref.waitingBeforeStop());
+        table.row("SIGTERM → exit (code)", exit(q.stop()), exit(ref.stop()));
+        table.row("start → control plane SERVING", Report.num(q.readyMillis(), "%.0f") + " ms",
+                Report.num(ref.readyMillis(), "%.0f") + " ms");
+        table.row("phase, waiting after the start", q.phaseAfter() + ", " + q.waitingAfterStart(),
+                ref.phaseAfter() + ", " + ref.waitingAfterStart());
+        table.row("CancelDrain → inbox empty", emptied(q.replay()), emptied(ref.replay()));
+        table.row("answered after the restart (deferred_reply) / lost / reruns", q.delivered() + " / " + q.lost()
+                + " / " + q.reruns(), ref.delivered() + " / **" + ref.lost() + "** / " + ref.reruns());
+        table.row("exit code of the second start", q.exitAfter(), ref.exitAfter());
+        s.text("(c) A fresh gateway with the default inbox limits (10,000 entries): BeginDrain, " + inboxRestart
+                + " messages deferred over " + inboxSessions + " sessions, SIGTERM, a start on the same home "
+                + "(the marker survives: same machine, same epoch, so it starts DRAINING and is ready when its "
+                + "control plane serves), CancelDrain, and the second start's log searched for a deferred_reply "
+                + "line of every deferred_id the client was given. Lost: sent and never answered after the restart. "
+                + "The reference design: the same with the inbox off — every message refused, nothing kept through "
+                + "the restart.");
+        s.goal("8c. " + inboxRestart + " entries through a restart", "0 lost",
+                q.lost() + " lost of " + q.sent() + " (" + q.reruns() + " reruns; the reference design: " + ref.lost()
+                        + " lost)", q.lost() == 0 && q.deferred() == inboxRestart && q.replay().left() == 0);
+    }
+
+    private InboxBenchmark.Restart restartOnce(InboxBenchmark bench, List<String> args, String log) throws Exception {
+        Path home = tempHome();
+        try {
+            return bench.restart(jar, home, out, args, inboxRestart, inboxSessions, Duration.ofMinutes(5), log);
+        } finally {
+            deleteRecursively(home);
+        }
+    }
+
+    /** (d) User turns cut off by a SIGTERM: resumed after the restart, or — without the inbox — lost. */
+    private void inboxResume(Report.Section s) throws Exception {
+        Duration drainTimeout = Duration.ofSeconds(1);
+        Report.Table table = s.table("design", "cut-off turns", "trials",
+                "SIGTERM → old process exit, median / max ms",
+                "SIGTERM → new process ready, median / max ms", "SIGTERM → first deferred_reply, median / max ms",
+                "SIGTERM → last deferred_reply, median / max ms", "cut-off turns answered after the restart",
+                "answered more than once / backend reruns", "callers told INTERRUPTED / session_interrupted pings",
+                "exit codes");
+        try (ResumeLatency bench = new ResumeLatency(jar, out.resolve("app-inbox-resume.log"), quiesceArgs,
+                drainTimeout)) {
+            for (int turns : new int[] {1, 50}) {
+                List<ResumeLatency.Trial> trials = new ArrayList<>();
+                for (int t = 0; t < resumeTrials; t++) {
+                    trials.add(bench.run(turns, true));
+                }
+                ResumeLatency.render(table, INBOX, trials);
+                ResumeLatency.render(table, NO_INBOX, List.of(bench.run(turns, false)));
+            }
+        }
+        s.text("(d) A gateway with the http turn handler on a local agent backend in the harness that holds every "
+                + "turn, the webhook sink on a local receiver in the harness, and quiesce.shutdown.drain-timeout="
+                + drainTimeout.toSeconds() + "s: N user turns (each its own session, with a channel and a message_id) "
+                + "run, then SIGTERM without a drain. The gateway records them in the inbox, waits the drain timeout, "
+                + "interrupts them (the callers get INTERRUPTED, the channels a session_interrupted ping) and exits; "
+                + "then a new gateway on the same home and port (same machine and boot id; no marker, since nothing "
+                + "drained) starts with the backend answering at once, and runs each recorded turn again. Times from "
+                + "the SIGTERM: the old process's exit, the new one's first grpc.health SERVING for \"\", and the "
+                + "first and last deferred_reply of the cut-off turns at the receiver; each cut-off turn must be "
+                + "answered exactly once (deferred_replies counted per message_id; backend reruns: runs of a resumed "
+                + "turn beyond one). " + resumeTrials + " trials per N on a fresh home each. \"" + NO_INBOX + "\": "
+                + "the same with " + String.join(" ", REFERENCE_INBOX) + ", one trial per N: nothing is recorded, the "
+                + "ping tells the user to send the message again, and no cut-off turn is answered after the restart.");
+    }
+
     // ------------------------------------------------------------------------------- helpers
+
+    /** Quiesce's JVM options with room for every deferral the closed loops make (defaults: 10,000 entries, 64 MiB). */
+    private List<String> roomyInbox() {
+        return concat(quiesceArgs, List.of("-Dquiesce.inbox.max-entries=10000000", "-Dquiesce.inbox.max-bytes=4G"));
+    }
+
+    /** Quiesce's JVM options with the inbox off: the reference design. */
+    private List<String> referenceInbox() {
+        return concat(quiesceArgs, REFERENCE_INBOX);
+    }
+
+    private static void beginDrain(GatewayChannel control, String reason) {
+        control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).beginDrain(BeginDrainRequest.newBuilder()
+                .setReason(reason).build());
+    }
+
+    private static String exit(AppProcess.Exit exit) {
+        return Report.num(exit.millis(), "%.0f") + " ms (" + exit.code() + ")";
+    }
+
+    private static String emptied(InboxBenchmark.Replay replay) {
+        return replay.entries() == 0 ? Report.num(replay.nanos() / 1e9, "%.1f") + " s (nothing to replay)"
+                : Report.num(replay.nanos() / 1e9, "%.1f") + " s (" + Report.num(replay.perSecond(), "%.0f")
+                        + " entries/s, " + Report.num(replay.cpuMicrosPerEntry(), "%.0f") + " µs CPU/entry)";
+    }
 
     private static void record(LatencySamples[] into, Set<Integer> codes, ProcessFigures.Start start) {
         into[0].add(Math.round(start.readyMillis() * 1_000_000));

@@ -26,10 +26,12 @@ import java.util.regex.Pattern;
 /**
  * Section 8: the inbox (SPEC §9) of the packaged gateway, on its real SQLite file (WAL,
  * {@code synchronous=FULL}: a DEFERRED answer waits for the commit's fsync) in a temporary home. Three
- * measurements: the DEFERRED round trip under closed-loop ingress while draining ({@link #defer}), the
+ * measurements: the DEFERRED round trip under closed-loop ingress while draining ({@link #answer}), the
  * replay from CancelDrain to an empty inbox ({@link #replay}), and entries carried through a SIGTERM and
- * a restart ({@link #restart}). Every message has a channel and a unique message id, and the sessions
- * rotate over many. Not thread-safe.
+ * a restart ({@link #restart}). The first and the last also run on a gateway with the inbox off
+ * ({@code quiesce.inbox.mode=refuse}: the reference design, which refuses a message while draining).
+ * Every message has a channel and a unique message id, and the sessions rotate over many. Not
+ * thread-safe.
  */
 final class InboxBenchmark {
 
@@ -48,26 +50,31 @@ final class InboxBenchmark {
     }
 
     /**
-     * (a) A closed loop of HandleMessage on a draining gateway: every answer must be DEFERRED (anything
-     * else counts as an error). The sessions rotate over {@code sessions}.
+     * (a) A closed loop of HandleMessage on a draining gateway: every answer must be {@code expected} —
+     * DEFERRED for a gateway that keeps messages, REFUSED_DRAINING for one that refuses them as the
+     * reference design does (anything else counts as an error). The sessions rotate over {@code sessions}.
      */
-    ClosedLoop.Result defer(List<GatewayChannel> channels, int concurrency, Duration duration, int sessions,
-            AppProcess app) throws InterruptedException {
+    ClosedLoop.Result answer(List<GatewayChannel> channels, int concurrency, Duration duration, int sessions,
+            AppProcess app, TurnOutcome expected) throws InterruptedException {
         AtomicLong next = new AtomicLong();
-        return ClosedLoop.run("defer" + concurrency, concurrency, duration, (slot, done) ->
+        return ClosedLoop.run("answer" + concurrency, concurrency, duration, (slot, done) ->
                 channels.get(slot % channels.size()).gatewayAsync().handleMessage(
-                        message("defer", next.getAndIncrement(), sessions), deferredObserver(done::completed)), app);
+                        message("defer", next.getAndIncrement(), sessions), observer(expected, done::completed)), app);
     }
+
+    /** What {@link #fill} got back: the deferred_ids of the messages kept, and how many were refused as draining. */
+    record Sent(List<String> deferredIds, int refused) {}
 
     /**
      * Sends exactly {@code count} messages over {@code concurrency} concurrent calls and collects the
-     * deferred_ids of those answered DEFERRED.
+     * deferred_ids of those answered DEFERRED and the number answered REFUSED_DRAINING.
      *
-     * @return the deferred_ids; fewer than {@code count} when some were refused or failed
+     * @return the deferred_ids (fewer than {@code count} when some were refused or failed) and the refusals
      */
-    List<String> fill(List<GatewayChannel> channels, int count, int concurrency, int sessions, String prefix)
+    Sent fill(List<GatewayChannel> channels, int count, int concurrency, int sessions, String prefix)
             throws InterruptedException {
         AtomicLong issued = new AtomicLong();
+        AtomicLong refused = new AtomicLong();
         ConcurrentLinkedQueue<String> ids = new ConcurrentLinkedQueue<>();
         CountDownLatch slots = new CountDownLatch(concurrency);
         for (int slot = 0; slot < concurrency; slot++) {
@@ -85,6 +92,8 @@ final class InboxBenchmark {
                         public void onNext(TurnResult result) {
                             if (result.getOutcome() == TurnOutcome.TURN_OUTCOME_DEFERRED) {
                                 ids.add(result.getDeferredId());
+                            } else if (result.getOutcome() == TurnOutcome.TURN_OUTCOME_REFUSED_DRAINING) {
+                                refused.incrementAndGet();
                             }
                         }
 
@@ -104,7 +113,7 @@ final class InboxBenchmark {
         if (!slots.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("filling the inbox with " + count + " messages took over 10 minutes");
         }
-        return List.copyOf(ids);
+        return new Sent(List.copyOf(ids), (int) refused.get());
     }
 
     /** What one replay measured. */
@@ -128,7 +137,7 @@ final class InboxBenchmark {
             Duration atMost) throws Exception {
         control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
                 .beginDrain(BeginDrainRequest.newBuilder().setReason("bench: inbox replay").build());
-        List<String> ids = fill(channels, entries, 16, sessions, "replay" + sessions);
+        List<String> ids = fill(channels, entries, 16, sessions, "replay" + sessions).deferredIds();
         if (ids.size() != entries) {
             throw new IllegalStateException(entries - ids.size() + " of " + entries + " messages were not deferred");
         }
@@ -152,38 +161,45 @@ final class InboxBenchmark {
         }
     }
 
-    /** What carrying entries through a restart measured. */
-    record Restart(int sent, int deferred, double fillPerSecond, int waitingBeforeStop, AppProcess.Exit stop,
-            double readyMillis, Phase phaseAfter, int waitingAfterStart, Replay replay, int delivered, int lost,
-            int reruns, int exitAfter) {}
+    /**
+     * What carrying entries through a restart measured. {@code lost}: messages sent and never answered
+     * (no deferred_reply after the restart), refused ones included; {@code answersPerSecond}: DEFERRED or
+     * refused answers per second while filling.
+     */
+    record Restart(int sent, int deferred, int refused, double answersPerSecond, int waitingBeforeStop,
+            AppProcess.Exit stop, double readyMillis, Phase phaseAfter, int waitingAfterStart, Replay replay,
+            int delivered, int lost, int reruns, int exitAfter) {}
 
     /**
      * (c) A fresh gateway with its default inbox limits: drain, defer {@code entries}, SIGTERM, start again
      * on the same home (the drain's marker survives, so it starts DRAINING), CancelDrain, and count in the
-     * second start's log (the log sink) which of the deferred_ids were delivered.
+     * second start's log (the log sink) which of the deferred_ids were delivered. With
+     * {@code -Dquiesce.inbox.mode=refuse} in {@code jvmArgs} (the reference design) every message is
+     * refused instead, and none is answered after the restart. The two starts log to {@code
+     * <logPrefix>-1.log} and {@code -2.log} in {@code out}.
      */
-    Restart restart(Path jar, Path home, Path out, List<String> jvmArgs, int entries, int sessions, Duration atMost)
-            throws Exception {
-        List<String> ids;
-        double fillPerSecond;
+    Restart restart(Path jar, Path home, Path out, List<String> jvmArgs, int entries, int sessions, Duration atMost,
+            String logPrefix) throws Exception {
+        Sent sent;
+        double answersPerSecond;
         int waitingBeforeStop;
         AppProcess.Exit stop;
-        try (AppProcess app = AppProcess.start(jar, home, out.resolve("app-inbox-restart-1.log"), jvmArgs);
+        try (AppProcess app = AppProcess.start(jar, home, out.resolve(logPrefix + "-1.log"), jvmArgs);
                 GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
             List<GatewayChannel> channels = List.of(control, new GatewayChannel(app.port(), app.operatorToken()));
             try {
                 control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS)
                         .beginDrain(BeginDrainRequest.newBuilder().setReason("bench: inbox restart").build());
                 long start = System.nanoTime();
-                ids = fill(channels, entries, 16, sessions, "restart");
-                fillPerSecond = ids.size() / ((System.nanoTime() - start) / 1e9);
+                sent = fill(channels, entries, 16, sessions, "restart");
+                answersPerSecond = (sent.deferredIds().size() + sent.refused()) / ((System.nanoTime() - start) / 1e9);
                 waitingBeforeStop = state(control).getInbox().getWaiting();
             } finally {
                 channels.get(1).close();
             }
             stop = app.stop();
         }
-        Path log = out.resolve("app-inbox-restart-2.log");
+        Path log = out.resolve(logPrefix + "-2.log");
         Files.deleteIfExists(log);
         try (AppProcess app = AppProcess.start(jar, home, log, jvmArgs, "quiesce.v1.DrainControl");
                 GatewayChannel control = new GatewayChannel(app.port(), app.operatorToken())) {
@@ -204,10 +220,11 @@ final class InboxBenchmark {
                         new AppProcess.Cpu(cpu.appNanos() - before.appNanos(), cpu.jitNanos() - before.jitNanos()));
             }
             AppProcess.Exit exit = app.stop();
+            List<String> ids = sent.deferredIds();
             int[] counted = count(log, ids);
-            return new Restart(entries, ids.size(), fillPerSecond, waitingBeforeStop, stop, app.readyMillis(),
-                    after.getPhase(), waitingAfterStart, replay, counted[0], ids.size() - counted[0], counted[1],
-                    exit.code());
+            return new Restart(entries, ids.size(), sent.refused(), answersPerSecond, waitingBeforeStop, stop,
+                    app.readyMillis(), after.getPhase(), waitingAfterStart, replay, counted[0], entries - counted[0],
+                    counted[1], exit.code());
         }
     }
 
@@ -226,18 +243,24 @@ final class InboxBenchmark {
         return new int[] {seen.size(), lines - seen.size()};
     }
 
+    /** The gateway's inbox entries now (GetState). */
+    static int waiting(GatewayChannel control) {
+        return state(control).getInbox().getWaiting();
+    }
+
     private static DrainState state(GatewayChannel control) {
         return control.blocking().withDeadlineAfter(10, TimeUnit.SECONDS).getState(GetStateRequest.getDefaultInstance());
     }
 
-    /** Completes {@code done} with true for a DEFERRED answer, false for anything else or an error. */
-    private static StreamObserver<TurnResult> deferredObserver(java.util.function.Consumer<Boolean> done) {
+    /** Completes {@code done} with true for an {@code expected} answer, false for anything else or an error. */
+    private static StreamObserver<TurnResult> observer(TurnOutcome expected,
+            java.util.function.Consumer<Boolean> done) {
         return new StreamObserver<>() {
-            private boolean deferred;
+            private boolean asExpected;
 
             @Override
             public void onNext(TurnResult result) {
-                deferred = result.getOutcome() == TurnOutcome.TURN_OUTCOME_DEFERRED;
+                asExpected = result.getOutcome() == expected;
             }
 
             @Override
@@ -247,7 +270,7 @@ final class InboxBenchmark {
 
             @Override
             public void onCompleted() {
-                done.accept(deferred);
+                done.accept(asExpected);
             }
         };
     }
