@@ -10,8 +10,17 @@ package dev.quiesce.drain;
  */
 public interface DrainListener {
 
-    /** A new version of the state. */
+    /**
+     * A new version of the state: any change but a turn's start or end alone, and also those that
+     * change {@code drained}.
+     */
     default void onChange(DrainSnapshot snapshot) {}
+
+    /**
+     * A turn started or ended. Called on the admitting or releasing thread, concurrently with other
+     * turns' changes and not in version order, without a snapshot: must be cheap and thread-safe.
+     */
+    default void onTurn(TurnChange change) {}
 
     /** An audited event (begin, renew, cancel, expiry, shutdown). */
     default void onEvent(DrainEvent event) {}

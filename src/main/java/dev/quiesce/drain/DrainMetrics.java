@@ -9,6 +9,7 @@ import jakarta.inject.Inject;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Prometheus metrics of the drain state: {@code quiesce_phase{phase}} (1 for the current phase),
@@ -23,6 +24,8 @@ public class DrainMetrics implements DrainListener {
     private final Map<Phase, Gauge> phaseGauges = new EnumMap<>(Phase.class);
     private volatile DrainSnapshot latest;
     private volatile boolean lastIgnored;
+    /** Where the gauge reads the state once turns started or ended (they make no snapshot of their own). */
+    private volatile Supplier<DrainSnapshot> turnState;
 
     @Inject
     public DrainMetrics(MeterRegistry registry) {
@@ -33,9 +36,22 @@ public class DrainMetrics implements DrainListener {
                     .tag("phase", phase.statusName())
                     .register(registry));
         }
-        Gauge.builder("quiesce_in_flight_turns", this, m -> m.latest == null ? 0 : m.latest.inFlightCount())
+        Gauge.builder("quiesce_in_flight_turns", this, DrainMetrics::inFlight)
                 .description("Turns running now")
                 .register(registry);
+    }
+
+    @Override
+    public void onTurn(TurnChange change) {
+        if (turnState == null) {
+            turnState = change.state();
+        }
+    }
+
+    private double inFlight() {
+        Supplier<DrainSnapshot> state = turnState;
+        DrainSnapshot snapshot = state != null ? state.get() : latest;
+        return snapshot == null ? 0 : snapshot.inFlightCount();
     }
 
     @Override

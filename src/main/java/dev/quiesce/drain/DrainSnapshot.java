@@ -10,7 +10,9 @@ import java.util.List;
  *
  * @param phase lifecycle phase
  * @param drain the drain in force; {@code null} unless DRAINING (or shutting down during one)
- * @param inFlight the running turns, oldest first
+ * @param inFlight the running turns, oldest first; in a snapshot made while turns start and end,
+ *     read in the moment after the version (see {@code PhaseState})
+ * @param inFlightCount how many turns run at this version: exact
  * @param marker how the marker file was last judged
  * @param markerPath where the marker file is
  * @param epoch this instantiation's epoch
@@ -22,6 +24,7 @@ public record DrainSnapshot(
         Phase phase,
         ActiveDrain drain,
         List<TurnInfo> inFlight,
+        int inFlightCount,
         MarkerJudgement marker,
         String markerPath,
         String epoch,
@@ -33,12 +36,8 @@ public record DrainSnapshot(
         inFlight = List.copyOf(inFlight);
     }
 
-    public int inFlightCount() {
-        return inFlight.size();
-    }
-
     /** DRAINING with no turn running: safe for the orchestrator to act. */
     public boolean drained() {
-        return phase == Phase.DRAINING && inFlight.isEmpty();
+        return phase == Phase.DRAINING && inFlightCount == 0;
     }
 }

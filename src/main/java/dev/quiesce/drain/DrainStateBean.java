@@ -106,9 +106,22 @@ public class DrainStateBean implements AcceptGate {
         leaseTimer.stop();
     }
 
-    /** The newest snapshot. Lock-free. */
+    /**
+     * The snapshot of the newest version: lock-free when it was made already; after turns started or
+     * ended (which make versions but no snapshots) it is made now, O(turns in flight).
+     */
     public DrainSnapshot current() {
         return state.current();
+    }
+
+    /** The phase now; O(1), unlike {@link #current()} after turns started or ended. */
+    public Phase phase() {
+        return state.phase();
+    }
+
+    /** How many turns run now; O(1). */
+    public int inFlight() {
+        return state.inFlight();
     }
 
     /**

@@ -27,7 +27,7 @@ final class ListenerFanOut {
 
     /** Tells every listener about {@code snapshot}, unless a newer one was told already. Null is a no-op. */
     void publish(DrainSnapshot snapshot) {
-        if (snapshot == null) {
+        if (snapshot == null || listeners.isEmpty()) {
             return;
         }
         synchronized (publishLock) {
@@ -36,6 +36,18 @@ final class ListenerFanOut {
             }
             lastPublished = snapshot.version();
             tellEach(listener -> listener.onChange(snapshot), "version " + snapshot.version());
+        }
+    }
+
+    /** Tells every listener about a turn's start or end, on the caller's thread, without a lock. */
+    void turn(TurnChange change) {
+        for (DrainListener listener : listeners) {
+            try {
+                listener.onTurn(change);
+            } catch (RuntimeException e) {
+                Log.errorf(e, "Drain listener %s failed on turn %s", listener.getClass().getName(),
+                        change.turn().turnId());
+            }
         }
     }
 

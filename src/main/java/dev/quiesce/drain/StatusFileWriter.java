@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * The runtime status file {@code <home>/gateway_state.json} for dashboards, with the reference's
@@ -54,6 +55,8 @@ public class StatusFileWriter implements DrainListener {
     private final Instant startTime;
     private final long pid = ProcessHandle.current().pid();
     private final AtomicReference<DrainSnapshot> pending = new AtomicReference<>();
+    /** Where a delayed write of a turn's start or end reads the state; set by {@link #onTurn}. */
+    private volatile Supplier<DrainSnapshot> turnState;
     /** True while a delayed write of a turns-only change is scheduled. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -88,6 +91,20 @@ public class StatusFileWriter implements DrainListener {
             }
         } catch (RejectedExecutionException e) {
             scheduled.set(false); // shutting down: writeNow writes the last state
+        }
+    }
+
+    /** A turn's start or end alone: written with the next delayed write, from the state of that moment. */
+    @Override
+    public void onTurn(TurnChange change) {
+        if (scheduled.compareAndSet(false, true)) {
+            turnState = change.state();
+            long delay = lastWriteNanos + TURN_CHANGE_INTERVAL.toNanos() - System.nanoTime();
+            try {
+                writer.schedule(this::drainScheduled, Math.max(0, delay), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false); // shutting down: writeNow writes the last state
+            }
         }
     }
 
@@ -135,6 +152,12 @@ public class StatusFileWriter implements DrainListener {
 
     private void drainScheduled() {
         scheduled.set(false); // before taking the state: a change after this schedules its own write
+        Supplier<DrainSnapshot> state = turnState;
+        if (state != null) {
+            DrainSnapshot now = state.get();
+            pending.accumulateAndGet(now, (queued, made) -> queued == null || made.version() > queued.version()
+                    ? made : queued);
+        }
         drainPending();
     }
 

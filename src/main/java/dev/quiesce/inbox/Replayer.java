@@ -5,6 +5,7 @@ import dev.quiesce.drain.DrainListener;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.DrainStateBean;
 import dev.quiesce.drain.Phase;
+import dev.quiesce.drain.TurnChange;
 import dev.quiesce.notify.Notification;
 import dev.quiesce.notify.NotificationSink;
 import dev.quiesce.pipeline.InboundMessage;
@@ -109,6 +110,8 @@ public class Replayer implements DrainListener {
     private boolean running;
     /** A {@link #fill} is queued: state changes come by the thousand, one queued fill serves them all. */
     private final AtomicBoolean fillQueued = new AtomicBoolean();
+    /** The last state change told (a turn's start or end alone makes none). */
+    private volatile DrainSnapshot lastChange;
 
     @Inject
     Replayer(Provider<Inbox> inboxes, Provider<MessagePipeline> pipelines, Provider<DrainStateBean> states,
@@ -127,6 +130,20 @@ public class Replayer implements DrainListener {
 
     @Override
     public void onChange(DrainSnapshot snapshot) {
+        lastChange = snapshot;
+        fillWhenWaiting(snapshot);
+    }
+
+    /** A turn's end may free a session whose saved messages wait (a live turn started in between). */
+    @Override
+    public void onTurn(TurnChange change) {
+        DrainSnapshot last = lastChange;
+        if (!change.started() && last != null) {
+            fillWhenWaiting(last);
+        }
+    }
+
+    private void fillWhenWaiting(DrainSnapshot snapshot) {
         if (snapshot.phase() == Phase.RUNNING && snapshot.inbox().waiting() > 0
                 && fillQueued.compareAndSet(false, true)) {
             submit(() -> {
@@ -154,7 +171,7 @@ public class Replayer implements DrainListener {
     private void fill() {
         Inbox inbox = inboxes.get();
         DrainStateBean state = states.get();
-        boolean runs = inbox.isOpen() && state.current().phase() == Phase.RUNNING;
+        boolean runs = inbox.isOpen() && state.phase() == Phase.RUNNING;
         if (!runs || inbox.openings() != aheadOpening) {
             // Read from a store that failed since, or before a pause: read again when it is time.
             ahead.clear();
@@ -189,7 +206,7 @@ public class Replayer implements DrainListener {
             Optional<Uni<TurnOutcome>> turn = pipelines.get().replay(new InboundMessage(entry.sessionId(),
                     entry.channel(), entry.text(), entry.internal(), entry.messageId()), entry.deferredId(), resumed);
             if (turn.isEmpty()) {
-                if (state.current().phase() != Phase.RUNNING) {
+                if (state.phase() != Phase.RUNNING) {
                     ahead.clear();
                     break; // a new drain, a shutdown: nothing more starts, and the entries stay saved
                 }

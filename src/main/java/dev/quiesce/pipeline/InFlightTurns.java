@@ -1,75 +1,120 @@
 package dev.quiesce.pipeline;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The registry of running turns: one per session at most, in admission order, each with its
- * {@link TurnControl}. The only record of which turns run; the gate and the shutdown both read it.
+ * The registry of running turns: one per session at most, each with its {@link TurnControl}. The
+ * only record of which turns run; the gate and the shutdown both read it.
  *
- * <p>Not thread-safe by design: it belongs to an {@link AcceptGate}, which reads and changes it only
- * under the lock that also guards the phase, so the gate check and the registration are one step.
+ * <p>Lock-free, so that admissions of different sessions never wait for each other. A turn first
+ * {@linkplain #claim claims} its session's slot (which is the BUSY check), then its gate checks the
+ * phase again and either {@linkplain #fill fills} the slot (the turn is admitted) or
+ * {@linkplain #giveBack gives it back}. A slot is undecided only for those few instructions; a phase
+ * change that closes the gate waits until none is ({@link #awaitDecided}), so that afterwards the
+ * registry holds every turn admitted under the old phase and no further one can be. Thread-safe.
  */
 public final class InFlightTurns {
 
     /** A registered turn and the way to cut it off. */
     public record Running(TurnInfo turn, TurnControl control) {}
 
-    /** By session id; insertion order is admission order (a session's entry is removed before it re-enters). */
-    private final LinkedHashMap<String, Running> bySession = new LinkedHashMap<>();
+    /** How long {@link #awaitDecided} spins on a slot before it lets other threads run. */
+    private static final int SPINS_BEFORE_YIELD = 100;
 
-    /** True if {@code sessionId} has a turn running. */
-    public boolean isBusy(String sessionId) {
-        return bySession.containsKey(sessionId);
-    }
+    /** By session id. */
+    private final ConcurrentHashMap<String, Slot> bySession = new ConcurrentHashMap<>();
 
     /**
-     * Registers {@code turn}.
+     * Claims {@code sessionId}'s slot for a turn about to be checked by the gate.
      *
-     * @throws IllegalStateException if its session already has one (the gate checks {@link #isBusy} first)
+     * @return the slot, to be filled or given back exactly once; null if the session has one already
+     *     (a turn running, or another being admitted): BUSY
      */
-    public void add(TurnInfo turn, TurnControl control) {
-        Running previous = bySession.putIfAbsent(turn.sessionId(), new Running(turn, control));
-        if (previous != null) {
-            throw new IllegalStateException("session " + turn.sessionId() + " already has turn "
-                    + previous.turn().turnId() + " running");
-        }
+    public Slot claim(String sessionId) {
+        Slot slot = new Slot(sessionId);
+        return bySession.putIfAbsent(sessionId, slot) == null ? slot : null;
+    }
+
+    /** The gate admitted the turn: it is registered as running. */
+    public void fill(Slot slot, Running running) {
+        slot.running = running;
+        slot.decided = true;
+    }
+
+    /** The gate refused the turn: the session's slot is free again. */
+    public void giveBack(Slot slot) {
+        slot.decided = true;
+        bySession.remove(slot.sessionId, slot);
     }
 
     /**
-     * Removes {@code turn} if it is the one registered for its session.
+     * Removes {@code turn} if it is the one running for its session.
      *
      * @return false if it was not registered (released already, or another turn of the session)
      */
     public boolean remove(TurnInfo turn) {
-        Running registered = bySession.get(turn.sessionId());
-        if (registered == null || !registered.turn().turnId().equals(turn.turnId())) {
+        Slot slot = bySession.get(turn.sessionId());
+        if (slot == null) {
             return false;
         }
-        bySession.remove(turn.sessionId());
-        return true;
+        Running running = slot.running;
+        return running != null && running.turn().turnId().equals(turn.turnId())
+                && bySession.remove(turn.sessionId(), slot);
     }
 
-    public int size() {
-        return bySession.size();
+    /**
+     * Returns once no slot is undecided: every admission that checked the phase before the caller
+     * changed it has filled its slot or given it back. Slots stay undecided for nanoseconds unless
+     * their thread is descheduled, so this spins, then yields.
+     */
+    public void awaitDecided() {
+        for (Slot slot : bySession.values()) {
+            for (int spin = 0; !slot.decided; spin++) {
+                if (spin < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
+            }
+        }
     }
 
-    public boolean isEmpty() {
-        return bySession.isEmpty();
+    /** The running turns with their controls, oldest first: a copy, O(turns). */
+    public List<Running> running() {
+        List<Running> running = new ArrayList<>(bySession.size());
+        for (Slot slot : bySession.values()) {
+            Running filled = slot.running;
+            if (filled != null) {
+                running.add(filled);
+            }
+        }
+        running.sort(Comparator.comparingLong(r -> r.turn().admittedVersion()));
+        return running;
     }
 
-    /** The running turns, oldest first: an immutable copy. */
+    /** The running turns, oldest first: an immutable copy, O(turns). */
     public List<TurnInfo> turns() {
-        List<TurnInfo> turns = new ArrayList<>(bySession.size());
-        for (Running running : bySession.values()) {
-            turns.add(running.turn());
+        List<Running> running = running();
+        List<TurnInfo> turns = new ArrayList<>(running.size());
+        for (Running r : running) {
+            turns.add(r.turn());
         }
         return List.copyOf(turns);
     }
 
-    /** The running turns with their controls, oldest first: an immutable copy. */
-    public List<Running> running() {
-        return List.copyOf(bySession.values());
+    /** A session's place in the registry, claimed by one turn at a time. */
+    public static final class Slot {
+        private final String sessionId;
+        /** Set once, when the gate admits the turn. */
+        private volatile Running running;
+        /** True once filled or given back. */
+        private volatile boolean decided;
+
+        private Slot(String sessionId) {
+            this.sessionId = sessionId;
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.quiesce.testing;
 import dev.quiesce.drain.DrainListener;
 import dev.quiesce.drain.DrainSnapshot;
 import dev.quiesce.drain.Phase;
+import dev.quiesce.drain.TurnChange;
 import dev.quiesce.pipeline.TurnInfo;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
@@ -11,12 +12,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A test-only {@link DrainListener} (a bean of every {@code @QuarkusTest} application, idle until
- * {@link #start()}): records every turn that appears in a published snapshot, and which user turns
- * were seen in flight during each drain.
+ * {@link #start()}): records every turn that starts, and which user turns were seen in flight during
+ * each drain — in the published snapshots and in the state read at each turn's start.
  *
- * <p>It sees every admitted turn: the pipeline releases a turn only after {@code tryAdmit} has
- * returned, and {@code tryAdmit} publishes its snapshot (or finds a newer one already published,
- * made after the admission and so still containing the turn) before it returns. Thread-safe.
+ * <p>It sees every admitted turn: {@code tryAdmit} tells the listeners of the start before it
+ * returns. Thread-safe.
  */
 @ApplicationScoped
 public class TurnRecorder implements DrainListener {
@@ -44,6 +44,14 @@ public class TurnRecorder implements DrainListener {
     /** The ids of the user (non-internal) turns seen in flight in a DRAINING snapshot, by drain id. */
     public Map<String, Set<String>> userTurnsByDrain() {
         return Map.copyOf(userTurnsByDrain);
+    }
+
+    @Override
+    public void onTurn(TurnChange change) {
+        if (recording && change.started()) {
+            turns.putIfAbsent(change.turn().turnId(), change.turn());
+            onChange(change.state().get());
+        }
     }
 
     @Override
