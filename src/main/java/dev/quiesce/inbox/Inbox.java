@@ -8,12 +8,16 @@ import dev.quiesce.home.QuiesceHome;
 import dev.quiesce.pipeline.Deferral;
 import dev.quiesce.pipeline.InFlightTurns;
 import dev.quiesce.pipeline.InboundMessage;
+import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Priority;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -22,6 +26,10 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -39,13 +47,16 @@ import java.util.function.Consumer;
  * {@code quiesce_inbox_unavailable}) and opens it again on a later poll tick. Thread-safe.
  */
 @ApplicationScoped
-@Startup
+@Startup(Integer.MIN_VALUE + 1) // right after the config check: the rest of the start-up runs beside its opening
 public class Inbox implements Deferral {
 
     /** How long {@link #recordResumes} waits for its commit (a slow disk; see {@link ResumeRecorder}). */
     public static final Duration RESUME_RECORD_WAIT = Duration.ofSeconds(2);
     /** How long {@link #close} waits for the saves queued before it. */
     public static final Duration CLOSE_WAIT = Duration.ofSeconds(2);
+
+    /** How long the start-up waits for the store's first opening. */
+    static final Duration FIRST_OPENING_WAIT = Duration.ofSeconds(10);
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -67,6 +78,8 @@ public class Inbox implements Deferral {
     private volatile boolean replaying;
     /** On the writer thread only: when answered message ids were last forgotten. */
     private Instant pruned = Instant.EPOCH;
+    /** Completes when the start's opening of the store ended, opened or not. */
+    private final CompletableFuture<Void> firstOpening = new CompletableFuture<>();
     /** The shutdown closed the store: nothing is kept any more, and that is not a failure. */
     private volatile boolean closed;
 
@@ -79,7 +92,7 @@ public class Inbox implements Deferral {
         this.metrics = metrics;
         this.audit = new InboxAudit(auditLog);
         this.writer = new InboxWriter(new InboxFile(home.path(), clock), index, metrics, this::publish);
-        this.saves = new InboxSaves(writer, index, metrics, audit, this.config, clock, () -> state.current().phase(),
+        this.saves = new InboxSaves(writer, index, metrics, audit, this.config, clock, state::phase,
                 this::publish);
         this.replayChanges = new GroupCommit<>(writer, InboxSaves.BATCH, this::commitReplayChanges,
                 change -> change.done().accept(false));
@@ -87,12 +100,42 @@ public class Inbox implements Deferral {
     }
 
     /**
-     * Opens the store at start. A message that arrives before is refused by the gate anyway (the phase
-     * is STARTING), and one the gate refuses for a pause is kept only once the store is open.
+     * Opens the store at start, on the writer, while the rest of the start-up goes on: loading SQLite's
+     * native library, Flyway's check of the schema and the index take half a second or more, most of
+     * the gateway's own start-up. {@link #awaitFirstOpening} holds the start back until it is done, so
+     * the port opens only then and no message can overtake a session's saved ones.
      */
     @PostConstruct
     void open() {
-        writer.reopen();
+        if (!writer.run(() -> {
+            try {
+                writer.reopen();
+            } finally {
+                firstOpening.complete(null);
+            }
+        })) {
+            firstOpening.complete(null);
+        }
+    }
+
+    /**
+     * The last step of the start-up but one (before the health publisher): waits until the store's first
+     * opening ended, opened or not. A disk that holds it up longer than {@link #FIRST_OPENING_WAIT}
+     * lets the gateway start without it: unavailable (refuse mode) until the opening ends, as after a
+     * failed one.
+     */
+    void awaitFirstOpening(@Observes @Priority(Integer.MAX_VALUE - 1) StartupEvent event) {
+        try {
+            firstOpening.get(FIRST_OPENING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            Log.warnf("The inbox is still being opened after %d s; starting without it until then",
+                    FIRST_OPENING_WAIT.toSeconds());
+            publish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // the task completes normally or not at all
+        }
     }
 
     /** Every poll tick, on the writer: opens an unavailable store again, writes the audit batch, prunes. */

@@ -39,7 +39,7 @@ final class InboxWriter {
     /** Written on the writer thread (and at start); null while the inbox is unavailable. */
     private volatile InboxStore store;
     /** Written with {@link #store}: why it is null; empty while it works. */
-    private volatile String error = "";
+    private volatile String error = "it is still being opened";
     /** Written with {@link #store}: how many times it was opened. */
     private volatile int openings;
 
