@@ -65,7 +65,8 @@ final class AppProcess implements AutoCloseable {
      * @param jar the packaged {@code quarkus-run.jar}
      * @param home the home directory to give it (empty: the gateway generates its token there)
      * @param log where its stdout and stderr go (appended to)
-     * @param jvmArgs further JVM options, e.g. {@code -Dquiesce.marker.poll-interval=5s}
+     * @param jvmArgs further JVM options, e.g. {@code -Dquiesce.marker.poll-interval=5s}; with
+     *     {@code -XX:SharedArchiveFile=...} the app runs in the jar's directory, as its AppCDS archive needs
      * @throws IllegalStateException when it exits or is not ready within a minute (the log says why)
      */
     static AppProcess start(Path jar, Path home, Path log, List<String> jvmArgs)
@@ -98,14 +99,19 @@ final class AppProcess implements AutoCloseable {
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-Dquiesce.home=" + home);
         command.addAll(jvmArgs);
+        // An AppCDS archive names the class path as its dump saw it, from inside quarkus-app.
+        boolean fromAppDir = jvmArgs.stream().anyMatch(arg -> arg.startsWith("-XX:SharedArchiveFile="));
         command.add("-jar");
-        command.add(jar.toString());
+        command.add(fromAppDir ? jar.getFileName().toString() : jar.toString());
         Files.createDirectories(log.getParent());
         Files.writeString(log, "\n==== " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (fromAppDir) {
+            builder.directory(jar.toAbsolutePath().getParent().toFile());
+        }
         builder.environment().put("QUIESCE_HOME", home.toString());
         long started = System.nanoTime();
         AppProcess app = new AppProcess(builder.start(), started, port, home, log);

@@ -53,4 +53,15 @@ class DockerfileTest {
         assertThat(dockerfile.env("JAVA_OPTS_APPEND")).contains("-Dquarkus.http.host=0.0.0.0");
         assertThat(dockerfile.all("ENTRYPOINT")).hasSize(1);
     }
+
+    @Test
+    void makesItsOwnAppCdsArchiveForTheJarItStartsAndStartsWithIt() {
+        String jar = dockerfile.env("JAVA_APP_JAR");
+        String archive = jar.replace("quarkus-run.jar", "app-cds.jsa");
+
+        assertThat(dockerfile.all("RUN")).extracting(Instruction::arguments).singleElement().satisfies(run -> assertThat(
+                run.replaceAll("\\s+", " ")).isEqualTo("java -XX:ArchiveClassesAtExit=" + archive
+                        + " -Dquarkus.appcds.generate=true -jar " + jar));
+        assertThat(dockerfile.env("JAVA_OPTS_APPEND")).contains("-XX:SharedArchiveFile=" + archive);
+    }
 }
