@@ -5,16 +5,17 @@ import dev.quiesce.pipeline.Admission;
 import dev.quiesce.pipeline.InFlightTurns;
 import dev.quiesce.pipeline.TurnControl;
 import dev.quiesce.pipeline.TurnInfo;
+import java.lang.invoke.VarHandle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.lang.invoke.VarHandle;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -79,6 +80,8 @@ final class PhaseState {
     private static final int GATE = 7;
     private final AtomicLongArray gateLine = new AtomicLongArray(2 * GATE + 1);
     private final InFlightTurns turns = new InFlightTurns();
+    /** {@link #current}, as the turn changes hand it to the listeners (one object, not one per turn). */
+    private final Supplier<DrainSnapshot> currentState = this::current;
     /** The newest snapshot made; older than {@link #gateLine}'s version after a turn started or ended. */
     private volatile DrainSnapshot latest;
 
@@ -232,7 +235,7 @@ final class PhaseState {
     }
 
     List<InFlightTurns.Running> running() {
-        return List.copyOf(turns.running());
+        return turns.running();
     }
 
     /** @return true if no turn is running (now, or before {@code timeout} passed) */
@@ -262,7 +265,7 @@ final class PhaseState {
      * count went to or from zero) they get the new snapshot too, as for any other change of state.
      */
     private void turnChanged(TurnInfo turn, boolean started, long counted) {
-        fanOut.turn(new TurnChange(turn, started, versionOf(counted), this::current));
+        fanOut.turn(new TurnChange(turn, started, versionOf(counted), currentState));
         if (countOf(counted) == (started ? 1 : 0) && core.phase() == Phase.DRAINING) {
             fanOut.publish(current());
         }

@@ -55,7 +55,7 @@ public class StatusFileWriter implements DrainListener {
     private final Instant startTime;
     private final long pid = ProcessHandle.current().pid();
     private final AtomicReference<DrainSnapshot> pending = new AtomicReference<>();
-    /** Where a delayed write of a turn's start or end reads the state; set by {@link #onTurn}. */
+    /** Where a delayed write of a turn's start or end reads the state; set by the first {@link #onTurn}. */
     private volatile Supplier<DrainSnapshot> turnState;
     /** True while a delayed write of a turns-only change is scheduled. */
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -82,29 +82,36 @@ public class StatusFileWriter implements DrainListener {
     @Override
     public void onChange(DrainSnapshot snapshot) {
         pending.set(snapshot);
+        if (onlyTurnsDiffer(snapshot, lastWritten)) {
+            scheduleDelayedWrite();
+            return;
+        }
         try {
-            if (!onlyTurnsDiffer(snapshot, lastWritten)) {
-                writer.execute(this::drainPending);
-            } else if (scheduled.compareAndSet(false, true)) {
-                long delay = lastWriteNanos + TURN_CHANGE_INTERVAL.toNanos() - System.nanoTime();
-                writer.schedule(this::drainScheduled, Math.max(0, delay), TimeUnit.NANOSECONDS);
-            }
+            writer.execute(this::drainPending);
         } catch (RejectedExecutionException e) {
-            scheduled.set(false); // shutting down: writeNow writes the last state
+            // shutting down: writeNow writes the last state
         }
     }
 
     /** A turn's start or end alone: written with the next delayed write, from the state of that moment. */
     @Override
     public void onTurn(TurnChange change) {
-        if (scheduled.compareAndSet(false, true)) {
+        if (turnState == null) {
             turnState = change.state();
-            long delay = lastWriteNanos + TURN_CHANGE_INTERVAL.toNanos() - System.nanoTime();
-            try {
-                writer.schedule(this::drainScheduled, Math.max(0, delay), TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                scheduled.set(false); // shutting down: writeNow writes the last state
-            }
+        }
+        scheduleDelayedWrite();
+    }
+
+    /** The delayed write of a turns-only change: one at a time, at most once per {@link #TURN_CHANGE_INTERVAL}. */
+    private void scheduleDelayedWrite() {
+        if (!scheduled.compareAndSet(false, true)) {
+            return;
+        }
+        long delay = lastWriteNanos + TURN_CHANGE_INTERVAL.toNanos() - System.nanoTime();
+        try {
+            writer.schedule(this::drainScheduled, Math.max(0, delay), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            scheduled.set(false); // shutting down: writeNow writes the last state
         }
     }
 

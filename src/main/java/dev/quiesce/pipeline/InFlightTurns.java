@@ -82,7 +82,7 @@ public final class InFlightTurns {
         }
     }
 
-    /** The running turns with their controls, oldest first: a copy, O(turns). */
+    /** The running turns with their controls, oldest first: an immutable copy, O(turns). */
     public List<Running> running() {
         List<Running> running = new ArrayList<>(bySession.size());
         for (Slot slot : bySession.values()) {
@@ -92,17 +92,12 @@ public final class InFlightTurns {
             }
         }
         running.sort(Comparator.comparingLong(r -> r.turn().admittedVersion()));
-        return running;
+        return List.copyOf(running);
     }
 
     /** The running turns, oldest first: an immutable copy, O(turns). */
     public List<TurnInfo> turns() {
-        List<Running> running = running();
-        List<TurnInfo> turns = new ArrayList<>(running.size());
-        for (Running r : running) {
-            turns.add(r.turn());
-        }
-        return List.copyOf(turns);
+        return running().stream().map(Running::turn).toList();
     }
 
     /** A session's place in the registry, claimed by one turn at a time. */
